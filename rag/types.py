@@ -1,0 +1,140 @@
+"""The typed values that cross module boundaries.
+
+``Answer`` is what ``ask()`` returns and the only thing the UI and eval consume.
+All models are frozen: an answer is a record of what happened, not a draft.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Article(_Frozen):
+    """One parsed article with its metadata; ``text`` is the cleaned body."""
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    published: date | None = None
+    source: str | None = None
+    author: str | None = None
+    path: str | None = None
+    content_hash: str = ""
+
+
+class Chunk(_Frozen):
+    """A passage of an article; ``start``/``end`` are offsets into ``Article.text``."""
+
+    id: str
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+class Passage(_Frozen):
+    """A retrieved chunk with its article metadata and retrieval score."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+    url: str | None = None
+    published: date | None = None
+    source: str | None = None
+
+
+class Citation(_Frozen):
+    """A ``[n]`` marker of the answer resolved to the passage it names."""
+
+    number: int
+    article_id: str
+    title: str
+    url: str | None
+    published: date | None
+    source: str | None
+    passage: str
+    start: int
+    end: int
+    chunk_id: str
+    # Sentences of the passage that best support the answer (offsets into ``passage``).
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+class Timings(_Frozen):
+    """Seconds spent per stage; ``first_token`` is from the call to the first generated text."""
+
+    condense: float = 0.0
+    retrieve: float = 0.0
+    generate: float = 0.0
+    first_token: float | None = None
+    total: float = 0.0
+
+
+class Filters(_Frozen):
+    """Restricts retrieval; dates are inclusive and compare against publication dates."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    sources: tuple[str, ...] = ()
+    article_ids: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.date_from or self.date_to or self.sources or self.article_ids)
+
+
+class Answer(_Frozen):
+    """The result of one question: text, citations, the passages it was given, timings."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    passages: tuple[Passage, ...] = ()
+    # Markers the model wrote that name no passage, dropped from ``citations``.
+    invalid_citations: tuple[int, ...] = ()
+    # The question actually used for retrieval (a follow-up rewritten to stand alone).
+    standalone_question: str | None = None
+    model: str = ""
+    timings: Timings = Field(default_factory=Timings)
+    # Set when generation failed but retrieval worked: passages are still useful.
+    error: str | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class Retrieval(_Frozen):
+    """Streamed first by ``ask_stream``: the passages, before any text is generated."""
+
+    question: str
+    standalone_question: str
+    passages: tuple[Passage, ...]
+    seconds: float
+
+
+class IngestFailure(_Frozen):
+    path: str
+    reason: str
+
+
+class IngestReport(_Frozen):
+    articles_added: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    chunks_added: int = 0
+    chunks_deleted: int = 0
+    failed: tuple[IngestFailure, ...] = ()
+    seconds: float = 0.0
