@@ -1,0 +1,393 @@
+"""Asking a question set and recording each answer as it comes.
+
+``run`` appends one JSON line per question to ``results.jsonl`` the moment it
+is scored, so an interrupted run loses at most the question in flight; running
+again with the same ``out_dir`` skips every id already recorded without an
+error. Then it writes ``report.json``, ``report.md`` and the plots.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from eval import metrics
+from eval.questions import Question
+from rag.errors import NewsdeskError
+from rag.types import Answer, Article
+
+Mode = Literal["open", "mc", "auto"]
+Progress = Callable[[int, int, str], None]  # (done, total, current question id)
+RESULTS = "results.jsonl"
+RUN_FILE = "run.json"
+SNIPPET = 300
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Settings that do not change answers: a resume may differ in them.
+_IRRELEVANT_SETTINGS = frozenset({
+    "host", "port", "auth", "concurrency", "llm_threads", "llm_timeout", "model_cache", "embed_batch_size",
+    "llm_api_key", "openai_api_key",
+})
+_MARKERS = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+
+
+class Desk(Protocol):
+    """The part of ``rag.api.Newsdesk`` eval uses; tests pass a fake with these methods."""
+
+    def ask(self, question: str, *, k: int | None = None) -> Answer: ...
+
+    def ingest_articles(self, articles: Iterable[Article]) -> Any: ...
+
+    def describe(self) -> dict[str, str]: ...
+
+
+Judge = Callable[[str, str, Sequence[str]], "dict[str, Any]"]
+
+
+class ResumeError(NewsdeskError):
+    """The output folder holds results of a run with other settings."""
+
+
+def make_desk(settings: Any) -> Desk:
+    """The real desk; the CLI calls this through the module so tests can replace it."""
+    from rag.api import Newsdesk
+
+    return Newsdesk(settings)  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- multiple choice
+
+
+def multiple_choice_template() -> str:
+    """``prompts/multiple_choice.txt`` with ``{question}`` and ``{options}``."""
+    try:
+        from rag.prompts import load_prompt
+
+        return load_prompt("multiple_choice")
+    except ImportError:  # before rag.prompts existed; same file
+        return (Path(__file__).resolve().parent.parent / "prompts" / "multiple_choice.txt").read_text(
+            encoding="utf-8").strip("\n")
+
+
+def format_options(choices: Sequence[str]) -> str:
+    """``A) first`` / ``B) second`` …, one per line."""
+    return "\n".join(f"{LETTERS[i]}) {choice}" for i, choice in enumerate(choices))
+
+
+def multiple_choice_text(question: Question, template: str | None = None) -> str:
+    """The text asked in multiple-choice mode: the question with its lettered options."""
+    if len(question.choices) > len(LETTERS):
+        raise ValueError(f"question {question.id!r} has more than {len(LETTERS)} choices")
+    return (template or multiple_choice_template()).format(
+        question=question.question, options=format_options(question.choices))
+
+
+def strip_markers(text: str) -> str:
+    """The answer without ``[n]`` citation markers, which are not part of what it says."""
+    return " ".join(_MARKERS.sub(" ", text or "").split())
+
+
+def parse_choice(text: str, choices: Sequence[str]) -> int | None:
+    """The index of the option an answer picked, or ``None`` when it picked none or is ambiguous.
+
+    In order: a leading letter (``B``, ``B)``, ``(B)``, ``B.``, ``B:``); a letter
+    after "answer/option/choice (is)"; a parenthesised letter anywhere; else the
+    one option whose normalised text the answer contains (when several do, the
+    one not contained in another found option, earliest in the answer). Letters
+    are uppercase and must name an existing option.
+    """
+    text = strip_markers(text)
+    if not text or not choices:
+        return None
+    valid = LETTERS[: len(choices)]
+
+    def pick(match: re.Match[str] | None) -> int | None:
+        if match and match.group(1) in valid:
+            return valid.index(match.group(1))
+        return None
+
+    patterns = (
+        r"^\W{0,3}\(?([A-Z])(?:\)|\.|:|\]|\*|,|$|\s*[-–—]\s)",
+        r"(?i:\b(?:answer|option|choice)\b(?:\s+is)?\s*[:\-]?\s*)\(?([A-Z])\b(?![’'-])",
+        r"\(([A-Z])\)",
+    )
+    for pattern in patterns:
+        found = pick(re.search(pattern, text.strip()))
+        if found is not None:
+            return found
+    answer = f" {metrics.normalize(text)} "
+    hits = []
+    for index, choice in enumerate(choices):
+        needle = metrics.normalize(choice)
+        position = answer.find(f" {needle} ") if needle else -1
+        if position >= 0:
+            hits.append((index, needle, position))
+    if not hits:
+        return None
+    unique = [h for h in hits if not any(h[1] != o[1] and f" {h[1]} " in f" {o[1]} " for o in hits)]
+    return min(unique or hits, key=lambda h: h[2])[0]
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _citation(citation: Any, expected: Sequence[str]) -> dict[str, Any]:
+    return {
+        "number": citation.number,
+        "title": citation.title,
+        "url": citation.url,
+        "article_id": citation.article_id,
+        "passage": citation.passage[:SNIPPET],
+        "supports": metrics.citation_supports(citation, expected) if expected else None,
+    }
+
+
+def _passage(rank: int, passage: Any, question: Question) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "title": passage.title,
+        "url": passage.url,
+        "article_id": passage.article_id,
+        "chunk_id": passage.chunk_id,
+        "score": passage.score,
+        "from_source": metrics.matches_source(passage, question.sources) if question.sources else None,
+        "contains_answer": metrics.contains_answer(passage.text, question.expected) if question.expected else None,
+    }
+
+
+def question_mode(question: Question, mode: Mode) -> Literal["open", "mc"]:
+    """``auto`` asks multiple choice exactly when the question has choices and a correct index."""
+    if mode == "mc" and not question.is_multiple_choice:
+        return "open"
+    if mode == "auto":
+        return "mc" if question.is_multiple_choice else "open"
+    return mode  # type: ignore[return-value]
+
+
+def score(question: Question, answer: Answer, *, mode: Literal["open", "mc"], k: int | None) -> dict[str, Any]:
+    """Every per-question metric of one answer; see ``eval.metrics.DEFINITIONS``."""
+    expected = question.expected
+    passages = list(answer.passages if k is None else answer.passages[:k])
+    text = strip_markers(answer.answer)
+    abstained = metrics.is_abstention(answer)
+    chosen = None
+    if mode == "mc" and not abstained:
+        chosen = parse_choice(answer.answer, question.choices)
+    if question.unanswerable:
+        correct = abstained
+    elif answer.error or abstained:
+        correct = False
+    elif mode == "mc":
+        correct = chosen is not None and chosen == question.answer_index
+    else:
+        correct = metrics.contains_answer(text, expected)
+    answered = not abstained and not answer.error
+    return {
+        "answer": answer.answer,
+        "abstained": abstained,
+        "chosen_index": chosen,
+        "correct": correct,
+        "f1": metrics.token_f1(text, expected) if mode == "open" else None,
+        "hit_at_k": metrics.hit_at_k(passages, question.sources),
+        "rr": metrics.reciprocal_rank(passages, question.sources),
+        "answer_recall_at_k": metrics.answer_recall_at_k(passages, expected),
+        "answered": answered,
+        "has_citation": metrics.has_citation(answer) if answered else None,
+        "citation_precision": metrics.citation_precision(answer.citations, expected) if answered else None,
+        "key_fact_cited": metrics.key_fact_cited(answer.citations, expected) if answered else None,
+        "n_citations": len(answer.citations),
+        "citations": [_citation(c, expected) for c in answer.citations],
+        "invalid_citations": list(answer.invalid_citations),
+        "passages": [_passage(i, p, question) for i, p in enumerate(passages, start=1)],
+        "passages_scored": len(passages),
+        "model": answer.model,
+        "timings": answer.timings.model_dump(mode="json"),
+        "error": answer.error,
+        "failed": False,
+    }
+
+
+def _base_record(question: Question, mode: str, asked: str, k: int | None) -> dict[str, Any]:
+    return {
+        "id": question.id,
+        "question": question.question,
+        "type": question.type_label,
+        "mode": mode,
+        "asked": asked,
+        "expected": list(question.expected),
+        "unanswerable": question.unanswerable,
+        "sources": list(question.sources),
+        "choices": list(question.choices),
+        "answer_index": question.answer_index,
+        "k": k,
+    }
+
+
+def _failed(error: BaseException) -> dict[str, Any]:
+    return {
+        "answer": "", "abstained": False, "chosen_index": None, "correct": False, "f1": None,
+        "hit_at_k": None, "rr": None, "answer_recall_at_k": None, "answered": False,
+        "has_citation": None, "citation_precision": None, "key_fact_cited": None, "n_citations": 0,
+        "citations": [], "invalid_citations": [], "passages": [], "passages_scored": 0, "model": "",
+        "timings": {},
+        "error": f"{type(error).__name__}: {error}", "failed": True,
+    }
+
+
+def ask_one(desk: Desk, question: Question, *, mode: Mode = "auto", k: int | None = None,
+            judge: Judge | None = None, template: str | None = None) -> dict[str, Any]:
+    """Asks one question and scores it; an exception becomes the record's ``error``, never a crash."""
+    chosen_mode = question_mode(question, mode)
+    asked = question.question
+    started = time.perf_counter()
+    try:
+        if chosen_mode == "mc":
+            asked = multiple_choice_text(question, template)
+        answer = desk.ask(asked, k=k)
+        record = _base_record(question, chosen_mode, asked, k) | score(question, answer, mode=chosen_mode, k=k)
+    except Exception as exc:  # noqa: BLE001 - one bad question must not end a long run
+        record = _base_record(question, chosen_mode, asked, k) | _failed(exc)
+        if chosen_mode == "open" and question.expected:
+            record["f1"] = 0.0  # like accuracy, a failed question scores nothing rather than vanishing
+        answer = None
+    record["timings"] = dict(record["timings"]) | {"wall": time.perf_counter() - started}
+    record["judge"] = None
+    if judge is not None and answer is not None and record["answered"]:
+        cited = [c.passage for c in answer.citations] or [p.text for p in answer.passages]
+        try:
+            record["judge"] = judge(question.question, answer.answer, cited)
+        except Exception as exc:  # noqa: BLE001 - the judge is optional: its failure is noted, not fatal
+            record["judge"] = {"score": None, "verdict": None, "error": f"{type(exc).__name__}: {exc}"}
+    return record
+
+
+# ---------------------------------------------------------------- the run
+
+
+def select(questions: Sequence[Question], limit: int | None = None, seed: int | None = None) -> list[Question]:
+    """The questions a run asks: shuffled by ``seed`` when given (else file order), then the first ``limit``."""
+    chosen = list(questions)
+    if seed is not None:
+        random.Random(seed).shuffle(chosen)
+    if limit is not None:
+        chosen = chosen[: max(0, limit)]
+    return chosen
+
+
+def read_results(path: Path) -> dict[str, dict[str, Any]]:
+    """Records of ``results.jsonl`` by id, the last line of an id winning; a torn last line is ignored."""
+    records: dict[str, dict[str, Any]] = {}
+    if not path.exists():
+        return records
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and "id" in record:
+            records[str(record["id"])] = record
+    return records
+
+
+def _relevant(settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (settings or {}).items() if k not in _IRRELEVANT_SETTINGS}
+
+
+def _check_resume(out_dir: Path, run_info: dict[str, Any]) -> None:
+    """Refuses to mix answers of different settings into one report; writes ``run.json`` the first time."""
+    path = out_dir / RUN_FILE
+    if path.exists():
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            previous = None
+        if previous is not None and previous != run_info:
+            changed = sorted(
+                key for key in set(previous) | set(run_info) if previous.get(key) != run_info.get(key))
+            detail = changed
+            if "settings" in changed:
+                old, new = previous.get("settings") or {}, run_info.get("settings") or {}
+                detail = [c for c in changed if c != "settings"] + sorted(
+                    f"settings.{k}" for k in set(old) | set(new) if old.get(k) != new.get(k))
+            raise ResumeError(
+                f"{out_dir} holds results of a run with different {', '.join(detail)}; "
+                "use another --out folder or delete it to start over")
+        return
+    path.write_text(json.dumps(run_info, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def run(
+    questions: Sequence[Question],
+    desk: Desk,
+    *,
+    out_dir: Path | str,
+    mode: Mode = "auto",
+    limit: int | None = None,
+    seed: int | None = None,
+    k: int | None = None,
+    progress: Progress | None = None,
+    settings: Mapping[str, Any] | None = None,
+    judge: Judge | None = None,
+    meta: Mapping[str, Any] | None = None,
+    plots: bool = True,
+) -> dict[str, Any]:
+    """Asks the selected questions not yet recorded in ``out_dir`` and writes the reports; returns report.json's dict.
+
+    ``k`` is passed to ``ask`` and cuts the passages scored; when None the desk's
+    own k is used (``settings["k"]`` is recorded) and all passages it returns are
+    scored. ``meta`` (question file, format, corpus…) is copied into the report.
+    """
+    from eval import report as reporting
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    chosen = select(questions, limit, seed)
+    run_info = {"mode": mode, "k": k, "judge": judge is not None, "settings": _relevant(settings)}
+    _check_resume(out, run_info)
+    results_path = out / RESULTS
+    done = {qid: r for qid, r in read_results(results_path).items() if not r.get("error")}
+    todo = [q for q in chosen if q.id not in done]
+    total = len(chosen)
+    finished = total - len(todo)
+    template = multiple_choice_template() if any(question_mode(q, mode) == "mc" for q in todo) else None
+    if progress:
+        progress(finished, total, "")
+    started = time.perf_counter()
+    torn = results_path.exists() and results_path.stat().st_size and not results_path.read_bytes().endswith(b"\n")
+    with results_path.open("a", encoding="utf-8") as handle:
+        if torn:
+            handle.write("\n")  # end the line an interrupted write left, so the next record stands alone
+        for question in todo:
+            record = ask_one(desk, question, mode=mode, k=k, judge=judge, template=template)
+            if record["k"] is None:
+                record["k"] = (settings or {}).get("k")  # the desk's own k, for the record
+            handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            handle.flush()
+            done[question.id] = record
+            finished += 1
+            if progress:
+                progress(finished, total, question.id)
+    recorded = read_results(results_path)
+    records = [recorded.get(q.id) or done[q.id] for q in chosen]
+    try:
+        described = dict(desk.describe())
+    except Exception as exc:  # noqa: BLE001 - describe is informative only
+        described = {"error": f"{type(exc).__name__}: {exc}"}
+    report = reporting.build_report(
+        records,
+        settings=dict(settings or {}),
+        run={
+            "mode": mode, "limit": limit, "seed": seed, "k": k if k is not None else (settings or {}).get("k"),
+            "judge": judge is not None, "questions_total": len(questions), "questions_selected": total,
+            "asked_this_time": len(todo), "seconds_this_time": round(time.perf_counter() - started, 3),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        } | dict(meta or {}),
+        desk=described,
+    )
+    reporting.write_report(report, out, plots=plots)
+    return report
