@@ -30,7 +30,7 @@ from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.llm import describe_llm_error, make_llm, model_label
 from rag.retrieval import Retriever
 from rag.settings import Settings, load_settings
-from rag.types import Answer, Article, Filters, IngestReport, Passage, Retrieval, Timings
+from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
 from vectorstore import ChromaStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -210,11 +210,12 @@ class Newsdesk:
     ) -> Answer:
         parsed = parse_answer(raw, len(passages))
         texts = [p.text for p in passages]
+        citations: tuple[Citation, ...] = ()
         grounded = is_grounded(parsed.text, standalone, texts)
         if error:
-            text, abstained, citations = "", False, ()
+            text, abstained = "", False
         elif no_passages or parsed.abstained or not grounded:
-            text, abstained, citations = (parsed.text if parsed.abstained else ABSTENTION), True, ()
+            text, abstained = (parsed.text if parsed.abstained else ABSTENTION), True
         else:
             parsed = attach_missing_citation(parsed, texts)
             text, abstained = parsed.text, False

@@ -38,9 +38,12 @@ def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
         spans.append((start, end))
         if j + 1 >= len(sentences):
             break
-        # Step back over trailing sentences that fit in the overlap, but always advance.
+        # Step back over trailing sentences that fit in the overlap, but always advance, and only
+        # as far as the next chunk can still take in sentence j + 1: otherwise it would be a
+        # redundant copy of this chunk's tail.
         nxt = j + 1
-        while nxt - 1 > i and end - sentences[nxt - 1][0] <= overlap:
+        reach = sentences[j + 1][1]
+        while nxt - 1 > i and end - sentences[nxt - 1][0] <= overlap and reach - sentences[nxt - 1][0] <= size:
             nxt -= 1
         i = nxt
     return spans

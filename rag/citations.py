@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.sentences import sentence_spans
@@ -73,7 +74,10 @@ def parse_answer(text: str, passage_count: int) -> ParsedAnswer:
     cleaned = _MARKER.sub(fix, text)
     cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
-    abstained = is_abstention(cleaned)
+    # An answer opening with "the articles don't say" abstains; a cited answer that only
+    # adds "though the articles don't say when" is still an answer.
+    opening = _ABSTAIN.search(normalise_quotes(cleaned)[:200])
+    abstained = not cleaned or bool(opening and (opening.start() < 12 or not valid))
     if abstained:
         return ParsedAnswer(text=cleaned or ABSTENTION, numbers=(), invalid=tuple(invalid), abstained=True)
     return ParsedAnswer(text=cleaned, numbers=tuple(valid), invalid=tuple(invalid), abstained=False)
@@ -130,8 +134,10 @@ def is_grounded(answer: str, question: str, passages: list[str] | tuple[str, ...
     if not new:
         return True
     haystack = " ".join(normalise_quotes(p).replace(",", "").lower() for p in passages)
-    found = sum(1 for term in new if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack))
-    return found >= max(1, len(new) // 2)
+    found = {term for term in new if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack)}
+    numbers = {term for term in new if term[0].isdigit()}
+    # An invented number is the worst kind of wrong answer: every number must be in a passage.
+    return numbers <= found and len(found) >= max(1, len(new) // 2)
 
 
 def attach_missing_citation(parsed: ParsedAnswer, passages: list[str] | tuple[str, ...]) -> ParsedAnswer:
@@ -154,7 +160,7 @@ def attach_missing_citation(parsed: ParsedAnswer, passages: list[str] | tuple[st
     return ParsedAnswer(text=text, numbers=(best + 1,), invalid=parsed.invalid, abstained=False)
 
 
-def build_citations(parsed: ParsedAnswer, passages: list[Passage] | tuple[Passage, ...]) -> tuple[Citation, ...]:
+def build_citations(parsed: ParsedAnswer, passages: Sequence[Passage]) -> tuple[Citation, ...]:
     citations = []
     for n in parsed.numbers:
         p = passages[n - 1]

@@ -95,7 +95,7 @@ def ingest(
             f"in {report.seconds:.1f}s"
         )
         for failure in report.failed:
-            err.print(f"[yellow]skipped[/] {failure.path}: {failure.reason}", highlight=False)
+            err.print(f"[yellow]skipped[/] {failure.path}: {failure.reason}", highlight=False, soft_wrap=True)
 
     guarded(run)
 
@@ -164,11 +164,11 @@ def print_sources(answer: Any) -> None:
         return
     for c in answer.citations:
         date = c.published.isoformat() if c.published else "undated"
-        out.print(f"[bold][{c.number}][/] {c.title} ({date})", highlight=False)
+        out.print(f"[bold][{c.number}][/] {c.title} ({date})", highlight=False, soft_wrap=True)
         if c.url:
-            out.print(f"    {c.url}", highlight=False)
+            out.print(f"    {c.url}", highlight=False, soft_wrap=True)
         quote = " ".join(c.passage[s:e] for s, e in c.highlights) if c.highlights else c.passage
-        out.print(f"    “{' '.join(quote.split())[:400]}”", highlight=False, markup=False)
+        out.print(f"    “{' '.join(quote.split())[:400]}”", highlight=False, markup=False, soft_wrap=True)
     if answer.invalid_citations:
         err.print(f"(dropped citation markers naming no passage: {list(answer.invalid_citations)})")
 

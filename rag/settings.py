@@ -8,6 +8,7 @@ file (``NEWSDESK_CONFIG`` or ``./newsdesk.toml``).
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -119,8 +120,12 @@ def load_settings(**overrides: object) -> Settings:
     from pydantic import ValidationError
 
     clean = {k: v for k, v in overrides.items() if v is not None}
+    if "NEWSDESK_CONFIG" in os.environ and not _config_file().is_file():
+        raise ConfigError(f"NEWSDESK_CONFIG names {_config_file()}, which is not a file")
     try:
         return Settings(**clean)  # type: ignore[arg-type]
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid settings file {_config_file()}: {exc}") from None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()

@@ -1,0 +1,251 @@
+"""From model text to checked citations: markers, abstentions, grounding, highlights."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rag.citations import (
+    ABSTENTION,
+    ParsedAnswer,
+    attach_missing_citation,
+    build_citations,
+    is_abstention,
+    is_grounded,
+    key_terms,
+    parse_answer,
+    support_spans,
+)
+from rag.types import Passage
+
+ESTONIA = "Britain already has around 850 troops stationed in Estonia and about 150 in Poland under Nato missions."
+LAUNCHERS = (
+    "Talks continued in Geneva on Friday. The UK has dispatched 30 troops as well as 2,000 anti-tank "
+    "missile launchers to Ukraine. Mr Lavrov described the talks as open and fruitful."
+)
+
+
+# --- markers ---------------------------------------------------------------------------------
+
+
+def test_valid_markers_are_kept_in_order_of_first_use() -> None:
+    parsed = parse_answer("About 850 troops [2], and 150 in Poland [1]. Again [2].", 3)
+    assert parsed.numbers == (2, 1)
+    assert parsed.invalid == ()
+    assert not parsed.abstained
+    assert parsed.text == "About 850 troops [2], and 150 in Poland [1]. Again [2]."
+
+
+def test_out_of_range_markers_are_dropped_and_reported() -> None:
+    parsed = parse_answer("The UK sent 2,000 launchers [4] [0].", 3)
+    assert parsed.numbers == ()
+    assert parsed.invalid == (4, 0)
+    assert "[4]" not in parsed.text and "[0]" not in parsed.text
+    assert parsed.text == "The UK sent 2,000 launchers."
+
+
+def test_comma_lists_are_split_and_filtered() -> None:
+    parsed = parse_answer("It was 850 [1, 3] or so [2,9].", 3)
+    assert parsed.numbers == (1, 3, 2)
+    assert parsed.invalid == (9,)
+    assert parsed.text == "It was 850 [1][3] or so [2]."
+
+
+def test_semicolon_lists() -> None:
+    parsed = parse_answer("Yes [1; 2].", 2)
+    assert parsed.numbers == (1, 2)
+    assert parsed.text == "Yes [1][2]."
+
+
+def test_adjacent_markers() -> None:
+    parsed = parse_answer("Both say so [1][3].", 3)
+    assert parsed.numbers == (1, 3)
+    assert parsed.text == "Both say so [1][3]."
+
+
+def test_no_markers() -> None:
+    parsed = parse_answer("The UK sent 2,000 launchers.", 3)
+    assert parsed == ParsedAnswer(text="The UK sent 2,000 launchers.", numbers=(), invalid=(), abstained=False)
+
+
+def test_no_passages_makes_every_marker_invalid() -> None:
+    parsed = parse_answer("It was 850 [1].", 0)
+    assert parsed.numbers == () and parsed.invalid == (1,)
+
+
+def test_years_in_brackets_are_not_markers() -> None:
+    # Four digits is not a passage number pattern; the text is left alone.
+    parsed = parse_answer("It happened in [2022] at last [1].", 2)
+    assert parsed.numbers == (1,)
+    assert "[2022]" in parsed.text
+
+
+# --- abstentions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The articles don't say.",
+        "The articles don\u2019t say.",  # curly apostrophe
+        "The articles do not say.",
+        "The article doesn't mention the capital.",
+        "The passages do not contain that information.",
+        "The context does not specify how many.",
+        "The sources didn't say.",
+        "I don't know.",
+        "I cannot know that from these passages.",
+        "There is no information about Canberra.",
+        "That is not mentioned in the passages.",
+        "",
+        "   ",
+    ],
+)
+def test_abstention_phrasings(text: str) -> None:
+    assert is_abstention(text)
+    parsed = parse_answer(text, 3)
+    assert parsed.abstained and parsed.numbers == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The UK sent 2,000 anti-tank missile launchers [1].",
+        "Britain has around 850 troops in Estonia [2].",
+        "Keir Giles said the number was tiny [1].",
+    ],
+)
+def test_answers_are_not_abstentions(text: str) -> None:
+    assert not is_abstention(text)
+    assert not parse_answer(text, 2).abstained
+
+
+def test_abstention_with_markers_has_no_citations_but_reports_invalid() -> None:
+    parsed = parse_answer("The articles don't say [1] [7].", 2)
+    assert parsed.abstained
+    assert parsed.numbers == ()
+    assert parsed.invalid == (7,)
+
+
+def test_empty_reply_becomes_the_standard_abstention() -> None:
+    assert parse_answer("", 3).text == ABSTENTION
+
+
+# --- grounding -------------------------------------------------------------------------------
+
+
+def test_answer_from_memory_is_not_grounded() -> None:
+    assert not is_grounded("Canberra [1].", "What is the capital of Australia?", [ESTONIA, LAUNCHERS])
+
+
+def test_same_number_is_grounded() -> None:
+    assert is_grounded("The UK sent 2,000 launchers [2].", "How many launchers?", [ESTONIA, LAUNCHERS])
+
+
+@pytest.mark.parametrize(
+    ("answer", "passage"),
+    [
+        ("The UK sent 2000 launchers.", "The UK sent 2,000 launchers."),
+        ("The UK sent 2,000 launchers.", "The UK sent 2000 launchers."),
+        ("Russia has 127,000 troops.", "Russia amassed 127,000 troops."),
+        ("It cost 1,250,000 pounds.", "It cost 1250000 pounds."),
+    ],
+)
+def test_numbers_match_with_or_without_thousands_separators(answer: str, passage: str) -> None:
+    assert is_grounded(answer, "How many?", [passage])
+
+
+@pytest.mark.parametrize(
+    ("answer", "passage"),
+    [
+        ("1,000 troops.", "Russia amassed 127,000 troops."),  # a number inside another is not the same number
+        ("5,000 troops.", "Russia amassed 500 troops."),
+        ("12 troops.", "Russia amassed 127,000 troops."),
+    ],
+)
+def test_different_numbers_are_not_grounded(answer: str, passage: str) -> None:
+    assert not is_grounded(answer, "How many?", [passage])
+
+
+def test_terms_from_the_question_do_not_count_as_new_facts() -> None:
+    # "Estonia" is in the question, so only "850" must be found.
+    assert is_grounded("Estonia: 850 troops.", "How many troops are in Estonia?", [ESTONIA])
+    assert not is_grounded("Estonia: 990 troops.", "How many troops are in Estonia?", [ESTONIA])
+
+
+def test_answer_without_facts_is_grounded() -> None:
+    assert is_grounded("yes, they did so.", "Did they?", [ESTONIA])
+
+
+def test_key_terms_normalise_numbers_and_drop_stopwords() -> None:
+    assert key_terms("The UK sent 2,000 launchers [3].") == {"uk", "2000"}
+
+
+# --- attaching a missing citation ------------------------------------------------------------
+
+
+def test_attach_missing_citation_picks_the_passage_with_the_answer() -> None:
+    parsed = parse_answer("The UK sent 2,000 anti-tank missile launchers.", 2)
+    fixed = attach_missing_citation(parsed, [ESTONIA, LAUNCHERS])
+    assert fixed.numbers == (2,)
+    assert fixed.text == "The UK sent 2,000 anti-tank missile launchers [2]."
+    fixed = attach_missing_citation(parse_answer("Around 850 troops are in Estonia", 2), [LAUNCHERS, ESTONIA])
+    assert fixed.numbers == (2,)
+    assert fixed.text == "Around 850 troops are in Estonia [2]"
+
+
+def test_attach_missing_citation_leaves_cited_abstained_and_unsupported_answers() -> None:
+    cited = parse_answer("About 850 [1].", 2)
+    assert attach_missing_citation(cited, [ESTONIA, LAUNCHERS]) is cited
+    abstained = parse_answer("The articles don't say.", 2)
+    assert attach_missing_citation(abstained, [ESTONIA, LAUNCHERS]) is abstained
+    unsupported = parse_answer("Canberra.", 2)
+    assert attach_missing_citation(unsupported, [ESTONIA, LAUNCHERS]).numbers == ()
+    assert attach_missing_citation(parse_answer("About 850.", 0), []).numbers == ()
+
+
+# --- highlights and citations ----------------------------------------------------------------
+
+
+def test_support_spans_highlight_the_sentence_with_the_number() -> None:
+    spans = support_spans(LAUNCHERS, "The UK sent 2,000 anti-tank launchers [1].")
+    assert len(spans) == 1
+    s, e = spans[0]
+    assert LAUNCHERS[s:e] == (
+        "The UK has dispatched 30 troops as well as 2,000 anti-tank missile launchers to Ukraine."
+    )
+
+
+def test_support_spans_prefers_the_number_over_shared_words() -> None:
+    passage = "Troops in Poland numbered about 150 troops. Britain has 850 troops in Estonia."
+    spans = support_spans(passage, "850 [1]")
+    assert [passage[s:e] for s, e in spans] == ["Britain has 850 troops in Estonia."]
+
+
+def test_support_spans_empty_when_nothing_is_shared() -> None:
+    assert support_spans(LAUNCHERS, "Canberra") == ()
+    assert support_spans(LAUNCHERS, "[1]") == ()
+
+
+def passage(n: int, text: str) -> Passage:
+    return Passage(
+        chunk_id=f"art{n}:0:abc", article_id=f"art{n}", title=f"Title {n}", text=text, start=10 * n,
+        end=10 * n + len(text), score=0.5, url=f"https://example.com/{n}", published=date(2022, 1, n),
+        source="example.com",
+    )
+
+
+def test_build_citations_resolve_numbers_to_passages() -> None:
+    passages = [passage(1, ESTONIA), passage(2, LAUNCHERS)]
+    parsed = parse_answer("The UK sent 2,000 launchers [2] and has 850 troops in Estonia [1].", 2)
+    citations = build_citations(parsed, passages)
+    assert [c.number for c in citations] == [2, 1]
+    first = citations[0]
+    assert (first.article_id, first.title, first.url, first.published) == (
+        "art2", "Title 2", "https://example.com/2", date(2022, 1, 2)
+    )
+    assert (first.passage, first.start, first.end, first.chunk_id) == (LAUNCHERS, 20, 20 + len(LAUNCHERS), "art2:0:abc")
+    assert first.highlights, "the supporting sentence is highlighted"
+    for s, e in first.highlights:
+        assert 0 <= s < e <= len(first.passage)
