@@ -1,0 +1,189 @@
+"""The real Gradio app over a FakeDesk: /ask through gradio_client, concurrency, errors, handlers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError, AuthenticationError
+from test_ui_fakes import ANTI_TANK, FakeDesk, free_port
+
+from rag.errors import ConfigError, LLMUnavailableError
+from rag.settings import load_settings
+from rag.types import Answer
+from ui.app import launch, parse_auth
+from ui.handlers import INTERNAL, Handlers
+
+
+def start(desk: FakeDesk, **kw: Any) -> tuple[gr.Blocks, str]:
+    port = free_port()
+    demo = launch(desk, load_settings(concurrency=1, k=4), host="127.0.0.1", port=port, block=False, **kw)
+    return demo, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[FakeDesk, str]]:
+    desk = FakeDesk(delay=0.02)
+    demo, url = start(desk)
+    yield desk, url
+    demo.close()
+
+
+def client(url: str, **kw: Any) -> Client:
+    return Client(url, verbose=False, analytics_enabled=False, download_files=False, **kw)
+
+
+def test_ask_endpoint_returns_answer_json(served: tuple[FakeDesk, str]) -> None:
+    desk, url = served
+    result = client(url).predict(ANTI_TANK, api_name="/ask")
+    answer = Answer.model_validate(result)
+    assert "2,000" in answer.answer and "[1]" in answer.answer
+    assert answer.citations[0].number == 1 and answer.citations[0].highlights
+    assert answer.passages and answer.error is None
+    assert desk.calls_of("ask")[-1]["question"] == ANTI_TANK
+
+
+def test_only_ask_is_a_public_endpoint(served: tuple[FakeDesk, str]) -> None:
+    api = client(served[1]).view_api(print_info=False, return_format="dict")
+    assert list(api["named_endpoints"]) == ["/ask"]
+
+
+def test_ask_endpoint_filters_and_bad_dates(served: tuple[FakeDesk, str]) -> None:
+    desk, url = served
+    c = client(url)
+    c.predict(question=ANTI_TANK, k=3, date_from="2022-01-01", sources=["telegraph.co.uk"], api_name="/ask")
+    call = desk.calls_of("ask")[-1]
+    assert call["k"] == 3 and call["filters"].sources == ("telegraph.co.uk",)
+    assert str(call["filters"].date_from) == "2022-01-01"
+    with pytest.raises(AppError, match="YYYY-MM-DD"):
+        c.predict(ANTI_TANK, None, "21/01/2022", api_name="/ask")
+
+
+def test_concurrent_questions_each_get_an_answer_or_a_clear_error(served: tuple[FakeDesk, str]) -> None:
+    desk, url = served
+    desk.max_active = 0
+    desk.queue(LLMUnavailableError("the language model server is not reachable; start it and retry"))
+    results: list[Any] = [None] * 4
+
+    def ask(i: int) -> None:
+        try:
+            results[i] = client(url).predict(f"{ANTI_TANK} ({i})", api_name="/ask")
+        except AppError as err:
+            results[i] = err
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    errors = [r for r in results if isinstance(r, AppError)]
+    answers = [r for r in results if isinstance(r, dict)]
+    assert len(errors) == 1 and "not reachable" in str(errors[0])
+    assert len(answers) == 3 and all("2,000" in a["answer"] for a in answers)
+    assert desk.max_active == 1  # the queue runs one model call at a time (concurrency=1)
+
+
+def test_llm_failure_then_app_still_answers(served: tuple[FakeDesk, str]) -> None:
+    desk, url = served
+    c = client(url)
+    desk.queue(LLMUnavailableError("model down"))
+    with pytest.raises(AppError, match="model down"):
+        c.predict(ANTI_TANK, api_name="/ask")
+    failed = desk._answer(ANTI_TANK, [], 4, None).model_copy(update={"answer": "", "error": "model down"})
+    desk.queue(failed, RuntimeError("boom"))
+    result = c.predict(ANTI_TANK, api_name="/ask")
+    assert result["error"] == "model down" and result["passages"]
+    with pytest.raises(AppError, match="went wrong"):
+        c.predict(ANTI_TANK, api_name="/ask")
+    assert "2,000" in c.predict(ANTI_TANK, api_name="/ask")["answer"]
+
+
+def test_login_required_when_auth_given() -> None:
+    demo, url = start(FakeDesk(delay=0), auth="editor:s3cret")
+    try:
+        with pytest.raises(AuthenticationError):
+            client(url).predict(ANTI_TANK, api_name="/ask")
+        assert "2,000" in client(url, auth=("editor", "s3cret")).predict(ANTI_TANK, api_name="/ask")["answer"]
+    finally:
+        demo.close()
+
+
+def test_parse_auth() -> None:
+    assert parse_auth("u:p:q") == ("u", "p:q") and parse_auth(None) is None
+    with pytest.raises(ConfigError):
+        parse_auth("nopassword")
+
+
+# The chat handler, without a browser -----------------------------------------------------------------
+
+
+def run(h: Handlers, question: str, turns: list, date_from: str = "") -> list[tuple]:
+    return list(h.respond(question, turns, date_from, "", [], 4))
+
+
+def test_respond_shows_sources_before_the_answer_and_passes_history() -> None:
+    desk = FakeDesk(delay=0)
+    h = Handlers(desk, default_k=4)
+    steps = run(h, ANTI_TANK, [])
+    first_panel = next(i for i, s in enumerate(steps) if isinstance(s[2], str))
+    assert "passages retrieved" in steps[first_panel][2]
+    assert first_panel < len(steps) - 1 and "nd-streaming" in steps[-2][0][-1]["content"]
+    chat, _, panel, standalone, turns = steps[-1]
+    assert "2,000" in chat[-1]["content"] and "nd-cite" in chat[-1]["content"] and "<mark>" in panel
+    assert standalone == ANTI_TANK and len(turns) == 1 and turns[0].ok
+    steps = run(h, "Who trained the forces?", turns)
+    assert desk.calls_of("ask_stream")[-1]["history"] == [(ANTI_TANK, turns[0].answer)]
+    assert "following:" in steps[-1][3] and len(steps[-1][0]) == 4
+
+
+def test_respond_rejects_bad_dates_without_asking() -> None:
+    desk = FakeDesk(delay=0)
+    with pytest.warns(UserWarning, match="YYYY-MM-DD"):
+        steps = run(Handlers(desk, 4), ANTI_TANK, [], date_from="Jan 2022")
+    assert len(steps) == 1 and steps[0][4] == [] and not desk.calls_of("ask_stream")
+
+
+def test_respond_errors_become_messages_and_session_continues() -> None:
+    desk = FakeDesk(delay=0)
+    h = Handlers(desk, 4)
+    desk.queue(LLMUnavailableError("model down"), ValueError("secret internals"))
+    with pytest.warns(UserWarning):
+        turns = run(h, ANTI_TANK, [])[-1][4]
+        turns = run(h, ANTI_TANK, turns)[-1][4]
+    assert "model down" in turns[0].bot_html and "nd-error" in turns[0].bot_html
+    assert INTERNAL in turns[1].bot_html and "secret" not in turns[1].bot_html
+    steps = run(h, ANTI_TANK, turns)
+    assert desk.calls_of("ask_stream")[-1]["history"] == []  # failed turns are not history
+    assert "2,000" in steps[-1][0][-1]["content"]
+
+
+def test_abstention_and_failed_generation_in_chat() -> None:
+    desk = FakeDesk(delay=0)
+    h = Handlers(desk, 4)
+    chat = run(h, "What is the capital of Peru?", [])[-1][0]
+    assert "nd-abstain" in chat[-1]["content"]
+    failed = desk._answer(ANTI_TANK, [], 4, None).model_copy(update={"answer": "", "error": "timeout"})
+    desk.queue(failed)
+    with pytest.warns(UserWarning, match="timeout"):
+        _, _, panel, _, turns = run(h, ANTI_TANK, [])[-1]
+    assert "nd-error" in turns[-1].bot_html and "nd-failed" in panel and panel.count("nd-retrieved") >= 2
+    assert not turns[-1].ok
+
+
+def test_ingest_gives_a_row_per_file(tmp_path: Path) -> None:
+    good, empty = tmp_path / "good.txt", tmp_path / "empty.txt"
+    good.write_text("Ferry adds night route\n20220128\nhttps://example.com/ferry\nIt runs 14 sailings a week.\n")
+    empty.write_text("")
+    desk = FakeDesk(delay=0)
+    seen: list[Any] = []
+    summary, table, cleared = Handlers(desk, 4).ingest_files([str(good), str(empty)],
+                                                            lambda *a, **kw: seen.append(a))
+    rows = table.values.tolist()
+    assert rows[0][:4] == ["good.txt", "added", 1, 1] and rows[1][1] == "failed" and "empty" in rows[1][4]
+    assert summary.startswith("1 of 2") and cleared is None and seen
+    assert "good" in Handlers(desk, 4).articles("ferry")["ID"].tolist()

@@ -1,0 +1,209 @@
+"""The Gradio app: layout and wiring only; handlers.py talks to the desk, format.py renders.
+
+``build_app`` takes any ``Newsdesk``-like object so tests can inject a fake;
+``launch`` serves it; ``run_ui`` is what ``newsdesk ui`` calls.
+"""
+
+import ipaddress
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from rag.errors import ConfigError
+from ui import format as fmt
+from ui.handlers import ARTICLE_COLUMNS, INGEST_COLUMNS, Desk, Handlers
+from ui.style import CSS
+
+log = logging.getLogger("newsdesk.ui")
+
+# Events that run the generator share one concurrency group: one local model.
+LLM_GROUP = "llm"
+
+
+def _ask_tab(k: int) -> dict[str, Any]:
+    """Chat on the left, the sources of the latest answer beside it."""
+    c: dict[str, Any] = {}
+    with gr.Row():
+        with gr.Column(scale=3):
+            c["chatbot"] = gr.Chatbot(
+                label="Answers", height=520, elem_id="nd-chat", latex_delimiters=[], feedback_options=None,
+                buttons=["copy"], placeholder="Ask a question about the articles in the store.",
+            )
+            with gr.Row():
+                c["question"] = gr.Textbox(
+                    show_label=False, placeholder="e.g. What weapons did the UK send to Ukraine?", scale=8,
+                    elem_id="nd-question", max_lines=4, submit_btn=False,
+                )
+                c["ask"] = gr.Button("Ask", variant="primary", scale=1, elem_id="nd-ask", size="md", min_width=90)
+                c["clear"] = gr.Button("New chat", scale=1, elem_id="nd-clear", size="md", min_width=110)
+            with gr.Accordion("Question used for retrieval", open=False, elem_id="nd-rewritten"):
+                c["standalone"] = gr.Textbox(show_label=False, interactive=False, elem_id="nd-standalone",
+                                             placeholder="A follow-up is rewritten to stand alone.")
+            with gr.Accordion("Filters", open=False, elem_id="nd-filters"):
+                with gr.Row():
+                    c["date_from"] = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD",
+                                                elem_id="nd-date-from")
+                    c["date_to"] = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD", elem_id="nd-date-to")
+                c["sources"] = gr.Dropdown(label="Sources", choices=[], multiselect=True, value=[],
+                                           elem_id="nd-source-filter")
+                c["k"] = gr.Slider(1, max(20, k), value=k, step=1, label="Passages to retrieve (k)")
+        with gr.Column(scale=2, min_width=320):
+            c["panel"] = gr.HTML(fmt.empty_sources(), elem_id="nd-sources", label="Sources")
+    return c
+
+
+def _library_tab() -> dict[str, Any]:
+    """Upload with a result per file; the store's articles with search and delete."""
+    c: dict[str, Any] = {}
+    with gr.Row():
+        with gr.Column(scale=2):
+            c["upload"] = gr.File(label="Article files", file_count="multiple", elem_id="nd-upload")
+            c["ingest"] = gr.Button("Add to library", variant="primary", elem_id="nd-ingest")
+            c["summary"] = gr.Markdown(elem_id="nd-ingest-summary")
+            c["results"] = gr.Dataframe(headers=INGEST_COLUMNS, interactive=False, wrap=True,
+                                        column_widths=["30%", "16%", "14%", "14%", "26%"],
+                                        elem_id="nd-ingest-result", label="Result per file")
+        with gr.Column(scale=3):
+            c["search"] = gr.Textbox(label="Search articles", placeholder="title, source, date or id",
+                                     elem_id="nd-search")
+            c["articles"] = gr.Dataframe(headers=ARTICLE_COLUMNS, interactive=False, elem_id="nd-articles",
+                                         wrap=True, column_widths=["44%", "13%", "17%", "8%", "18%"],
+                                         label="Articles in the store (click a row to select it)")
+            with gr.Row():
+                c["selected"] = gr.Textbox(label="Selected article id", elem_id="nd-selected", scale=3)
+                c["delete"] = gr.Button("Delete article", variant="stop", elem_id="nd-delete", scale=1)
+    return c
+
+
+def build_app(desk: Desk, settings: Any) -> gr.Blocks:
+    """The page: Ask tab (chat, sources beside it, filters), Library tab, Settings tab, and /ask."""
+    k = int(getattr(settings, "k", 5) or 5)
+    h = Handlers(desk, default_k=k)
+    with gr.Blocks(title="newsdesk", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        with gr.Row(equal_height=True):
+            gr.Markdown("## newsdesk", elem_id="nd-title")
+            status = gr.HTML(fmt.settings_line({}), elem_id="nd-status", scale=4)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                a = _ask_tab(k)
+            with gr.Tab("Library", id="library"):
+                lib = _library_tab()
+            with gr.Tab("Settings", id="settings"):
+                gr.Markdown("What answers your questions. Change it with `newsdesk.toml` or `NEWSDESK_*` "
+                            "variables and restart.")
+                settings_html = gr.HTML(fmt.settings_table({}), elem_id="nd-settings")
+
+        private: dict[str, Any] = {"api_visibility": "private"}
+        cheap: dict[str, Any] = {**private, "concurrency_limit": None}  # never wait behind the model
+        chat_out = [a["chatbot"], a["question"], a["panel"], a["standalone"], turns]
+        chat_in = [a["question"], turns, a["date_from"], a["date_to"], a["sources"], a["k"]]
+        for trigger in (a["question"].submit, a["ask"].click):
+            trigger(h.respond, chat_in, chat_out, concurrency_id=LLM_GROUP, show_progress="minimal", **private)
+        a["clear"].click(h.clear, None, chat_out, queue=False, **private)
+        a["chatbot"].clear(h.clear, None, chat_out, queue=False, **private)
+
+        refresh_in = [lib["search"], a["sources"]]
+        refresh_out = [lib["articles"], a["sources"], status, settings_html]
+
+        # Gradio finds the progress tracker by this default value; it must be a call here.
+        def ingest(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            return h.ingest_files(files, progress)
+
+        lib["ingest"].click(ingest, lib["upload"], [lib["summary"], lib["results"], lib["upload"]],
+                            concurrency_id="ingest", concurrency_limit=1, **private).then(
+            h.refresh, refresh_in, refresh_out, **cheap)
+        lib["search"].change(h.articles, lib["search"], lib["articles"], **cheap)
+        lib["articles"].select(h.select_article, None, lib["selected"], **cheap)
+        lib["delete"].click(h.delete, [lib["selected"], lib["search"]], [lib["articles"], lib["selected"]],
+                            **cheap).then(h.refresh, refresh_in, refresh_out, **cheap)
+        demo.load(h.refresh, refresh_in, refresh_out, **cheap)
+
+        gr.api(h.ask_api, api_name="ask", concurrency_id=LLM_GROUP,
+               api_description="Ask one question; returns the Answer as JSON (see rag.types.Answer).")
+    demo.queue(default_concurrency_limit=int(getattr(settings, "concurrency", 1) or 1))
+    return demo
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """``user:password`` → (user, password); None when no login is wanted."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("auth must be given as user:password")
+    return user, password
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if hasattr(value, "get_secret_value") else value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def ingest_and_report(desk: Desk, paths: Sequence[str | Path]) -> None:
+    """Ingests ``--ingest`` paths before serving and prints a one-line summary plus failures."""
+    report = desk.ingest(list(paths))
+    print(
+        f"Ingested {len(paths)} path(s) in {report.seconds:.1f}s: {report.articles_added} added, "
+        f"{report.articles_updated} updated, {report.articles_unchanged} unchanged, "
+        f"{report.chunks_added} chunks added, {len(report.failed)} failed."
+    )
+    for failure in report.failed:
+        print(f"  failed: {failure.path}: {failure.reason}")
+
+
+def launch(
+    desk: Desk,
+    settings: Any,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    auth: str | None = None,
+    ingest_paths: Sequence[str | Path] = (),
+    block: bool = True,
+) -> gr.Blocks:
+    """Serves the app; binds to loopback unless told otherwise. ``block=False`` is for tests."""
+    host = host or getattr(settings, "host", None) or "127.0.0.1"
+    port = int(port or getattr(settings, "port", None) or 7860)
+    login = parse_auth(auth or _secret(getattr(settings, "auth", None)))
+    if ingest_paths:
+        ingest_and_report(desk, ingest_paths)
+    if not _is_loopback(host) and login is None:
+        log.warning("serving on %s without a login; set --auth user:password to require one", host)
+    demo = build_app(desk, settings)
+    max_bytes = getattr(settings, "max_file_bytes", None)
+    demo.launch(
+        server_name=host, server_port=port, auth=login, prevent_thread_lock=not block,
+        css=CSS, ssr_mode=False, show_error=False, quiet=not block, max_file_size=max_bytes,
+        auth_message="newsdesk: log in to ask questions about the articles.",
+    )
+    return demo
+
+
+def run_ui(
+    settings: Any,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    auth: str | None = None,
+    ingest_paths: Sequence[str | Path] = (),
+) -> None:
+    """``newsdesk ui``: opens the real desk, ingests ``--ingest`` paths, serves until Ctrl-C."""
+    from rag.api import Newsdesk
+
+    desk = Newsdesk(settings)
+    try:
+        launch(desk, settings, host=host, port=port, auth=auth, ingest_paths=ingest_paths)
+    finally:
+        desk.close()
