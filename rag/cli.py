@@ -226,6 +226,9 @@ def _mount_eval() -> None:
     except ImportError:  # eval is part of the package; this only guards a broken install
         return
     app.add_typer(eval_app, name="eval", help="Run question sets and write reports.")
+    from eval.bench import app as bench_app
+
+    app.add_typer(bench_app, name="bench", help="Benchmark against the LangChain tutorial pipeline.")
 
 
 _mount_eval()

@@ -80,7 +80,16 @@ def make_embedder(settings: Settings) -> Embeddings:
             base_url=settings.llm_base_url,
             chunk_size=settings.embed_batch_size,
         )
-    return MiniLMEmbeddings(batch_size=settings.embed_batch_size)
+    if settings.embedder == "minilm-torch":
+        return MiniLMEmbeddings(batch_size=settings.embed_batch_size)
+    from rag.onnx_embedder import OnnxMiniLMEmbeddings
+
+    return OnnxMiniLMEmbeddings(
+        cache_dir=settings.model_cache / "onnx",
+        batch_size=settings.embed_batch_size,
+        quantize=settings.embed_quantize,
+        max_length=settings.embed_max_length,
+    )
 
 
 def embedder_name(embedder: Embeddings) -> str:

@@ -83,7 +83,10 @@ class OnnxMiniLMEmbeddings(Embeddings):
         target = self.model_file()
         if target.is_file():
             return target
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EmbeddingError(f"cannot create the ONNX model cache {self.cache_dir}: {exc}") from exc
         fp32 = self.cache_dir / _file_name(_package_version(), "fp32")
         if not fp32.is_file():
             _export_fp32(fp32)

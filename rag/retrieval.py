@@ -18,13 +18,15 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.citations import content_words
+from rag.citations import content_words, key_terms
 from rag.lexical import LexicalIndex
 from rag.sentences import sentence_spans
 from rag.types import Filters, Passage
 from vectorstore import ChromaStore
 
 RRF_K = 60
+# Answers are names and numbers: a sentence holding ones the question lacks is a likelier window.
+ENTITY_BONUS = 0.03
 
 
 def date_int(value: date | None) -> int:
@@ -84,10 +86,13 @@ def embed_text(title: str, text: str) -> str:
 class Retriever:
     """Hybrid retrieval over one store; safe to share between threads."""
 
-    def __init__(self, store: ChromaStore, embedder: Embeddings, *, hybrid: bool = True) -> None:
+    def __init__(
+        self, store: ChromaStore, embedder: Embeddings, *, hybrid: bool = True, lexical_weight: float = 1.0
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.hybrid = hybrid
+        self.lexical_weight = lexical_weight
         self._lexical: LexicalIndex | None = None
         self._lexical_count = -1
         self._lock = threading.Lock()
@@ -124,7 +129,7 @@ class Retriever:
             keep = None if filters is None or filters.is_empty() else (lambda m: matches(filters, m))
             for rank, (pos, _score) in enumerate(index.search(question, fetch_k, keep)):
                 cid = index.ids[pos]
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+                fused[cid] = fused.get(cid, 0.0) + self.lexical_weight / (RRF_K + rank + 1)
                 if cid not in found:
                     found.update({r.id: (r.text, r.metadata) for r in self.store.get(ids=[cid])})
         ranked = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
@@ -159,13 +164,16 @@ class Retriever:
         vecs = np.asarray(self.embedder.embed_documents(sentences))
         sims = vecs @ q
         q_words = content_words(question)
+        q_keys = key_terms(question)
         out: list[Passage] = []
         for p, spans, offset in plans:
             if len(p.text) <= max_chars or len(spans) <= 1:
                 _keep_distinct(out, p)
                 continue
             scores = [
-                float(sims[offset + i]) + 0.05 * len(content_words(p.text[s:e]) & q_words)
+                float(sims[offset + i])
+                + 0.05 * len(content_words(p.text[s:e]) & q_words)
+                + ENTITY_BONUS * min(3, len(key_terms(p.text[s:e]) - q_keys))
                 for i, (s, e) in enumerate(spans)
             ]
             lo = hi = int(np.argmax(scores))

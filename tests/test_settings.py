@@ -18,7 +18,7 @@ def _isolated(clean_env: Path) -> None:
 
 def test_defaults(clean_env: Path) -> None:
     s = load_settings()
-    assert (s.k, s.chunk_size, s.chunk_overlap, s.model, s.embedder) == (5, 700, 200, "default", "minilm")
+    assert (s.k, s.chunk_size, s.chunk_overlap, s.model, s.embedder) == (5, 1000, 150, "default", "minilm")
     assert s.store == Path(".newsdesk/store")
     assert s.is_local_llm and s.api_key() is None
 
@@ -68,7 +68,7 @@ def test_dotenv_in_the_working_folder(clean_env: Path) -> None:
     [
         ("NEWSDESK_K", "0", "k: Value error, must be at least 1"),
         ("NEWSDESK_K", "many", "k: Input should be a valid integer"),
-        ("NEWSDESK_CHUNK_OVERLAP", "900", "chunk_overlap must be smaller than chunk_size"),
+        ("NEWSDESK_CHUNK_OVERLAP", "1200", "chunk_overlap must be smaller than chunk_size"),
         ("NEWSDESK_MODEL", "huge", "model:"),
         ("NEWSDESK_EMBEDDER", "word2vec", "embedder:"),
     ],
