@@ -105,6 +105,22 @@ class Newsdesk:
                 self._retriever = Retriever(self.store, embedder, hybrid=self.settings.hybrid)
             return self._retriever
 
+    def warm_up(self) -> None:
+        """Loads the embedder, the keyword index and the model, and primes the model's prompt cache.
+
+        A chat server calls this before its first user so that user doesn't wait
+        for model loading; the shared system prompt is then already processed.
+        """
+        self.embedder.embed_query("warm up")
+        if self.store.count():
+            self.retriever.lexical()
+        try:
+            generation_chain(self.llm).invoke({"question": "Is this a warm-up?", "context": "[1] Warm-up (undated)\n"})
+        except NewsdeskError:
+            raise
+        except Exception as exc:  # the client's many error types become one readable line
+            raise describe_llm_error(exc, self.settings) from exc
+
     # -- asking ---------------------------------------------------------------------------
     def _check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():

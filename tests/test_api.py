@@ -17,7 +17,7 @@ import rag.api
 from rag.api import Newsdesk
 from rag.articles import parse_file
 from rag.citations import ABSTENTION
-from rag.errors import EmptyStoreError, QuestionError
+from rag.errors import EmptyStoreError, LLMUnavailableError, QuestionError
 from rag.settings import Settings
 from rag.types import Answer, Filters, Retrieval
 
@@ -330,3 +330,17 @@ def test_module_level_ask_shares_one_desk(
     events = list(rag.api.ask_stream(LAUNCHERS_Q, settings=settings))
     assert isinstance(events[0], Retrieval) and isinstance(events[-1], Answer)
     assert len(rag.api._default) == 1
+
+
+def test_warm_up_primes_the_model_with_the_answer_prompt(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
+    fake_llm.replies.append("The articles don't say.")
+    loaded.warm_up()
+    assert len(fake_llm.calls) == 1
+    system = fake_llm.calls[0][0]
+    assert isinstance(system, SystemMessage) and "numbered passages" in system.content
+
+
+def test_warm_up_turns_an_unreachable_server_into_one_clear_error(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
+    fake_llm.replies.append(openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1:9/v1")))
+    with pytest.raises(LLMUnavailableError, match="cannot reach"):
+        loaded.warm_up()

@@ -203,6 +203,8 @@ def run_ui(
     from rag.api import Newsdesk
 
     desk = Newsdesk(settings)
+    print("loading the models…", flush=True)
+    desk.warm_up()
     try:
         launch(desk, settings, host=host, port=port, auth=auth, ingest_paths=ingest_paths)
     finally:
