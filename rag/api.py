@@ -24,6 +24,7 @@ from rag.citations import (
     build_citations,
     is_grounded,
     parse_answer,
+    verify_citations,
 )
 from rag.embeddings import embedder_name, make_embedder
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
@@ -233,7 +234,7 @@ class Newsdesk:
         elif no_passages or parsed.abstained or not grounded:
             text, abstained = (parsed.text if parsed.abstained else ABSTENTION), True
         else:
-            parsed = attach_missing_citation(parsed, texts)
+            parsed = verify_citations(attach_missing_citation(parsed, texts), texts, standalone)
             text, abstained = parsed.text, False
             citations = build_citations(parsed, passages)
         return Answer(

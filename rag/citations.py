@@ -140,6 +140,42 @@ def is_grounded(answer: str, question: str, passages: list[str] | tuple[str, ...
     return numbers <= found and len(found) >= max(1, len(new) // 2)
 
 
+def _terms_in(text: str) -> set[str]:
+    return key_terms(text) | content_words(text)
+
+
+def verify_citations(parsed: ParsedAnswer, passages: Sequence[str], question: str = "") -> ParsedAnswer:
+    """Re-points a marker whose passage lacks the answer's numbers to the passage that has them.
+
+    Small models often copy the right sentence and number it wrongly; a
+    citation must lead to the passage that actually states the figure.
+    """
+    if parsed.abstained or not parsed.numbers:
+        return parsed
+    facts = key_terms(parsed.text) - key_terms(question)
+    numbers = {t for t in facts if t[0].isdigit()}
+    if not numbers:
+        return parsed
+    holds = [_terms_in(p) for p in passages]
+    remap: dict[int, int] = {}
+    for n in parsed.numbers:
+        if numbers <= holds[n - 1]:
+            continue
+        candidates = [i for i, terms in enumerate(holds) if numbers <= terms]
+        if candidates:
+            best = max(candidates, key=lambda i: len(facts & holds[i]))
+            remap[n] = best + 1
+    if not remap:
+        return parsed
+    text = _MARKER.sub(
+        lambda m: "".join(f"[{remap.get(int(x), int(x))}]" for x in re.split(r"\s*[,;]\s*", m.group(1))),
+        parsed.text,
+    )
+    text = re.sub(r"(\[\d+\])(?:\1)+", r"\1", text)
+    numbers_used = tuple(dict.fromkeys(remap.get(n, n) for n in parsed.numbers))
+    return ParsedAnswer(text=text, numbers=numbers_used, invalid=parsed.invalid, abstained=False)
+
+
 def attach_missing_citation(parsed: ParsedAnswer, passages: list[str] | tuple[str, ...]) -> ParsedAnswer:
     """Cites the best-supporting passage for an answer the model left without any marker.
 

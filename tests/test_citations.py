@@ -16,6 +16,7 @@ from rag.citations import (
     key_terms,
     parse_answer,
     support_spans,
+    verify_citations,
 )
 from rag.types import Passage
 
@@ -249,3 +250,34 @@ def test_build_citations_resolve_numbers_to_passages() -> None:
     assert first.highlights, "the supporting sentence is highlighted"
     for s, e in first.highlights:
         assert 0 <= s < e <= len(first.passage)
+
+
+VERIFY_PASSAGES = [
+    "The UK has dispatched 30 troops as well as 2,000 anti-tank missile launchers.",
+    "The UK has sent anti-tank weapons to Ukraine.",
+]
+
+
+def test_verify_citations_repoints_a_marker_to_the_passage_holding_the_number() -> None:
+    parsed = parse_answer("[2] The UK has dispatched 2,000 anti-tank missile launchers.", 2)
+    fixed = verify_citations(parsed, VERIFY_PASSAGES, "How many launchers did the UK send?")
+    assert fixed.numbers == (1,)
+    assert fixed.text.startswith("[1] ")
+
+
+def test_verify_citations_merges_markers_that_end_up_the_same() -> None:
+    parsed = parse_answer("The UK sent 2,000 launchers [1][2].", 2)
+    fixed = verify_citations(parsed, VERIFY_PASSAGES, "How many?")
+    assert fixed.text == "The UK sent 2,000 launchers [1]." and fixed.numbers == (1,)
+
+
+def test_verify_citations_keeps_correct_markers_and_answers_without_numbers() -> None:
+    right = parse_answer("The UK sent 2,000 launchers [1].", 2)
+    assert verify_citations(right, VERIFY_PASSAGES, "How many?") == right
+    words = parse_answer("Anti-tank weapons [2].", 2)
+    assert verify_citations(words, VERIFY_PASSAGES, "What did the UK send?") == words
+
+
+def test_verify_citations_leaves_a_number_found_nowhere_alone() -> None:
+    parsed = parse_answer("The UK sent 5,000 launchers [2].", 2)
+    assert verify_citations(parsed, VERIFY_PASSAGES, "How many?").numbers == (2,)
