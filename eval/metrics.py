@@ -37,6 +37,14 @@ _THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0](?=\d{3}(?!\d))")
 _PUNCT = re.compile(f"[{re.escape(string.punctuation)}\u2026\u00b7]")
 _POSSESSIVE = re.compile(r"'s\b")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 
 
 def normalize(text: str | None) -> str:
@@ -46,7 +54,8 @@ def normalize(text: str | None) -> str:
     separators dropped between digits ("2,000" -> "2000"); a possessive "'s"
     dropped ("Wallace's" -> "wallace") and other apostrophes deleted ("don't" ->
     "dont"); every other punctuation mark made a space; the articles a/an/the removed;
-    whitespace collapsed to single spaces.
+    whitespace collapsed to single spaces; number words up to twenty made digits
+    ("nine years" -> "9 years"), since quizzes and articles write them either way.
     """
     if not text:
         return ""
@@ -55,6 +64,7 @@ def normalize(text: str | None) -> str:
     text = _POSSESSIVE.sub("", text).replace("'", "")
     text = _PUNCT.sub(" ", text)
     text = _ARTICLES.sub(" ", text)
+    text = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], text)
     return " ".join(text.split())
 
 

@@ -44,6 +44,13 @@ def test_contains_answer_normalises_both_sides() -> None:
     assert metrics.contains_answer("Defence Secretary Ben Wallace’s visit", ["Ben Wallace"])
 
 
+def test_number_words_match_digits() -> None:
+    assert metrics.contains_answer("She was sentenced to nine years in prison.", ["9"])
+    assert metrics.contains_answer("It took 12 days.", ["twelve days"])
+    assert not metrics.contains_answer("She was sentenced to nine years.", ["19"])
+    assert not metrics.contains_answer("Someone was there.", ["1"])  # "one" inside a word stays
+
+
 def test_contains_answer_needs_whole_words() -> None:
     assert metrics.contains_answer("about 150 troops", ["150"])
     assert not metrics.contains_answer("about 1500 troops", ["150"])
