@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_ui_fakes import ANTI_TANK, FakeDesk, free_port
+from test_ui_fakes import ANTI_TANK, FakeDesk, free_port, upload_via_library
 
 from rag.settings import load_settings
 from rag.types import Answer, Passage
@@ -121,12 +121,8 @@ def drive(page: Any, url: str, shots: Path, tmp_path: Path, desk: Any = None) ->
 
     article = tmp_path / "tallinn-terminal.txt"
     article.write_text(THIRD_ARTICLE, encoding="utf-8")
-    page.get_by_role("tab", name="Library").click()
-    page.locator("#nd-upload input[type=file]").set_input_files(str(article))
-    page.wait_for_function("document.querySelector('#nd-upload').innerText.includes('tallinn-terminal')")
-    page.locator("#nd-ingest").click()
-    page.wait_for_function("document.querySelector('#nd-ingest-result').innerText.includes('added')")
-    assert "tallinn-terminal.txt" in page.locator("#nd-ingest-result").inner_text()
+    result = upload_via_library(page, article)
+    assert "tallinn-terminal.txt" in result and "added" in result, result
     page.wait_for_function("document.querySelector('#nd-articles').innerText.includes('Port of Tallinn')")
     page.screenshot(path=shots / "05-library.png")
 

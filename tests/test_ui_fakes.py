@@ -36,6 +36,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def upload_via_library(page: Any, path: Path) -> str:
+    """Uploads ``path`` in the Library tab and returns the per-file result once ingest is finished.
+
+    While a file is being read the result table shows progress text, so the wait is
+    for the summary line and for that progress text to be gone.
+    """
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#nd-upload input[type=file]").set_input_files(str(path))
+    page.wait_for_function(f"document.querySelector('#nd-upload').innerText.includes('{path.stem}')")
+    page.locator("#nd-ingest").click()
+    page.wait_for_function("document.querySelector('#nd-ingest-summary').innerText.includes('ingested')")
+    page.wait_for_function(
+        f"document.querySelector('#nd-ingest-result').innerText.includes('{path.name}')"
+        " && !document.querySelector('#nd-ingest-result').innerText.includes('Reading')"
+    )
+    return str(page.locator("#nd-ingest-result").inner_text())
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9][a-z0-9,'-]*[a-z0-9]|[a-z0-9]", text.lower())} - _STOP
 

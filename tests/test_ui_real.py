@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from gradio_client import Client
-from test_ui_fakes import free_port
+from test_ui_fakes import free_port, upload_via_library
 
 from rag.api import Newsdesk
 from rag.errors import ModelNotFoundError
@@ -250,17 +250,7 @@ def test_uploaded_article_can_be_asked_about(
 ) -> None:
     article = tmp_path / "tallinn-ferry.txt"
     article.write_text(FERRY_ARTICLE, encoding="utf-8")
-    page.get_by_role("tab", name="Library").click()
-    page.locator("#nd-upload input[type=file]").set_input_files(str(article))
-    page.wait_for_function("document.querySelector('#nd-upload').innerText.includes('tallinn-ferry')")
-    page.locator("#nd-ingest").click()
-    # The summary and the result rows arrive together; before that the table shows the progress text.
-    page.wait_for_function("document.querySelector('#nd-ingest-summary').innerText.includes('ingested')")
-    page.wait_for_function(
-        "document.querySelector('#nd-ingest-result').innerText.includes('tallinn-ferry.txt')"
-        " && !document.querySelector('#nd-ingest-result').innerText.includes('Reading')"
-    )
-    result = page.locator("#nd-ingest-result").inner_text()
+    result = upload_via_library(page, article)
     assert "added" in result and "failed" not in result, result
     assert "1 of 1 file(s) ingested" in page.locator("#nd-ingest-summary").inner_text()
     page.wait_for_function("document.querySelector('#nd-articles').innerText.includes('Port of Tallinn')")
