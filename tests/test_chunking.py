@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,15 @@ def article_of(text: str, article_id: str = "a1") -> Article:
 
 
 def short_sentences(n: int) -> str:
-    return " ".join(f"Sentence number {i} is short, with a few filler words to give it length." for i in range(n))
+    return " ".join(
+        f"Sentence number {i} is short, with a few filler words to give it length." for i in range(n)
+    )
 
 
 def check_invariants(article: Article, size: int, overlap: int) -> None:
     chunks = chunk_article(article, size, overlap)
     spans = sentence_spans(article.text)
+    long = [sp for sp in spans if sp[1] - sp[0] > size]
     starts = {s for s, _ in spans}
     ends = {e for _, e in spans}
     assert chunks, "a non-empty article gives at least one chunk"
@@ -33,13 +37,18 @@ def check_invariants(article: Article, size: int, overlap: int) -> None:
         assert chunk.index == n
         assert chunk.article_id == article.id
         assert chunk.text == article.text[chunk.start : chunk.end]
-        assert chunk.start in starts and chunk.end in ends, "chunks start and end on sentence boundaries"
-        inside = [sp for sp in spans if chunk.start <= sp[0] and sp[1] <= chunk.end]
-        if len(chunk.text) > size:
-            assert len(inside) == 1, "only a single sentence may exceed the size"
-    # Every sentence lies inside some chunk.
+        assert len(chunk.text) <= size, "no chunk is ever longer than the size"
+        assert chunk.text == chunk.text.strip()
+        # Chunks start and end on sentence boundaries, except inside a sentence too long for any chunk.
+        assert chunk.start in starts or any(s < chunk.start < e for s, e in long)
+        assert chunk.end in ends or any(s < chunk.end < e for s, e in long)
+    # Every sentence that fits lies whole inside some chunk; every longer one is covered by chunks.
     for s, e in spans:
-        assert any(c.start <= s and e <= c.end for c in chunks), f"sentence {s}:{e} not covered"
+        if e - s <= size:
+            assert any(c.start <= s and e <= c.end for c in chunks), f"sentence {s}:{e} not covered"
+        else:
+            covered = {i for c in chunks for i in range(max(s, c.start), min(e, c.end))}
+            assert all(i in covered for i in range(s, e) if not article.text[i].isspace())
     # Chunks move forward, and none is a redundant copy of (part of) the previous one.
     for prev, cur in zip(chunks, chunks[1:], strict=False):
         assert cur.start > prev.start
@@ -75,20 +84,127 @@ def test_no_overlap_when_asked_for_none() -> None:
         assert cur.start > prev.end
 
 
-def test_a_single_huge_sentence_is_kept_whole() -> None:
+def test_a_sentence_longer_than_a_chunk_is_cut_between_words() -> None:
+    # It used to become one chunk of its own, of any size.
     huge = "This sentence goes on " + "and on " * 300 + "until it finally ends."
     text = f"A short opening sentence. {huge} A short closing sentence."
     article = article_of(text)
     chunks = chunk_article(article, size=200, overlap=50)
-    assert huge in [c.text for c in chunks]
-    assert all(len(c.text) <= 200 for c in chunks if c.text != huge)
+    assert len(chunks) > 10
+    assert all(len(c.text) <= 200 for c in chunks)
+    assert chunks[0].text.startswith("A short opening sentence. This sentence goes on")
+    assert chunks[-1].text.endswith("until it finally ends. A short closing sentence.")
+    for c in chunks:  # cut between words, never inside one
+        assert text[c.start - 1 : c.start].strip() == "" and text[c.end : c.end + 1].strip() == ""
     check_invariants(article, 200, 50)
 
 
 def test_only_a_huge_sentence() -> None:
     huge = "Word " * 500 + "end."
-    [chunk] = chunk_article(article_of(huge), size=100, overlap=20)
-    assert chunk.text == huge.strip() and (chunk.start, chunk.end) == (0, len(huge.strip()))
+    chunks = chunk_article(article_of(huge), size=100, overlap=20)
+    assert all(len(c.text) <= 100 for c in chunks)
+    assert (chunks[0].start, chunks[-1].end) == (0, len(huge.strip()))
+    for prev, cur in zip(chunks, chunks[1:], strict=False):
+        assert 0 < prev.end - cur.start <= 20, "consecutive pieces of one long sentence still overlap"
+    check_invariants(article_of(huge), 100, 20)
+
+
+def test_a_long_sentence_is_cut_after_clause_punctuation_first() -> None:
+    clauses = [f"clause number {i} of a long list of conditions" for i in range(60)]
+    text = "The deal requires " + "; ".join(clauses) + "."
+    chunks = chunk_article(article_of(text), size=300, overlap=0)
+    assert len(chunks) > 5
+    for c in chunks[:-1]:
+        assert c.text.endswith(";"), c.text[-30:]
+    check_invariants(article_of(text), 300, 0)
+
+
+@pytest.mark.parametrize("dash", [" - ", " – ", " — ", "—"])
+def test_dashes_are_clause_boundaries(dash: str) -> None:
+    text = dash.join(f"part {i} of a sentence that never stops" for i in range(40)) + "."
+    chunks = chunk_article(article_of(text), size=200, overlap=0)
+    assert len(chunks) > 3
+    for c in chunks[:-1]:
+        assert c.text.endswith(dash.strip()), c.text[-20:]
+    check_invariants(article_of(text), 200, 0)
+
+
+def test_text_without_spaces_is_hard_cut_with_exact_offsets() -> None:
+    text = "x" * 5000
+    chunks = chunk_article(article_of(text), size=1000, overlap=150)
+    assert all(0 < len(c.text) <= 1000 for c in chunks)
+    assert (chunks[0].start, chunks[-1].end) == (0, 5000)
+    check_invariants(article_of(text), 1000, 150)
+
+
+def test_a_hard_cut_keeps_combining_marks_with_their_letter() -> None:
+    text = "e\u0301" * 400  # é as e + combining acute, never normalised
+    for c in chunk_article(article_of(text), size=101, overlap=0):
+        assert len(c.text) <= 101
+        assert c.text[0] == "e" and c.text[-1] == "\u0301"
+
+
+def test_a_table_without_full_stops_fits_the_context() -> None:
+    # The shape that overflowed the model's context: 16 kB of cells and no sentence end.
+    row = "| Region | 2021 | 2022 | change |"
+    text = " ".join([row] * 500)
+    assert len(text) > 16_000
+    chunks = chunk_article(article_of(text), size=1000, overlap=150)
+    assert max(len(c.text) for c in chunks) <= 1000
+    check_invariants(article_of(text), 1000, 150)
+
+
+def test_normal_prose_chunks_exactly_as_before() -> None:
+    # Spans recorded before long sentences were cut: stores built then keep their chunk ids.
+    texts = {p.name: parse_file(p)[0].text for p in SAMPLES}
+    assert chunk_spans(texts["000_2517e97f795ed248.txt"], 1000, 150) == [
+        (0, 971),
+        (911, 1780),
+        (1781, 2654),
+        (2579, 3480),
+        (3481, 4199),
+    ]
+    assert chunk_spans(texts["000_2517e97f795ed248.txt"], 700, 200) == [
+        (0, 645),
+        (498, 1099),
+        (911, 1595),
+        (1442, 1923),
+        (1781, 2289),
+        (2177, 2788),
+        (2655, 3206),
+        (3207, 3887),
+        (3740, 4199),
+    ]
+    assert chunk_spans(texts["003_62fe3089ab312610.txt"], 1000, 150) == [(0, 938), (940, 1836), (1779, 2424)]
+    assert chunk_spans(texts["003_62fe3089ab312610.txt"], 700, 200) == [
+        (0, 695),
+        (697, 1101),
+        (940, 1602),
+        (1420, 2015),
+        (1838, 2424),
+    ]
+
+
+_ALPHABET = "abcdefghij     ,,;:.!?-—–\n\u0301\u00e9"
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_text_keeps_the_invariants(seed: int) -> None:
+    # A seeded property test: arbitrary mixes of words, punctuation, dashes and long runs.
+    rng = random.Random(seed)
+    parts = []
+    for _ in range(rng.randint(1, 40)):
+        if rng.random() < 0.1:
+            parts.append(rng.choice("xy,. ") * rng.randint(50, 600))
+        else:
+            parts.append("".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 80))))
+    text = "".join(parts)
+    size = rng.choice([1, 2, 5, 40, 120, 300])
+    overlap = rng.choice([0, 1, 10, size // 2, size])
+    if not text.strip():
+        assert chunk_spans(text, size, overlap) == []
+        return
+    check_invariants(article_of(text), size, overlap)
 
 
 def test_long_sentence_after_short_ones_gives_no_redundant_chunk() -> None:
