@@ -1,6 +1,7 @@
 """``newsdesk eval``: run a question set against the desk, or compare reports.
 
-Mount with ``main_app.add_typer(eval.cli.app, name="eval")``. The group runs
+The CLI mounts it (and ``newsdesk bench``) through the ``newsdesk.commands``
+entry point, which calls ``register``. The group runs
 ``run`` when its first argument is not a command name, so
 ``newsdesk eval QUESTIONS …`` and ``newsdesk eval run QUESTIONS …`` are the same.
 """
@@ -29,13 +30,7 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
-from eval import runner
-from eval.adapters import FORMATS, load_corpus, load_questions
-from eval.compare import compare_markdown, compare_paths, compare_table
-from eval.judge import OpenAIJudge
-from eval.report import fmt
 from rag.errors import NewsdeskError
-from rag.settings import load_settings
 
 # Settings whose change needs its own store (they change what is stored, not how it is asked).
 STORE_KEYS = frozenset({"store", "chroma_url", "collection", "embedder", "embedding_model", "chunk_size",
@@ -127,6 +122,8 @@ def _ingest(desk: Any, corpus: Path, articles: list[Any] | None) -> None:
 
 
 def _summary(report: dict[str, Any], title: str) -> Table:
+    from eval.report import fmt
+
     overall = report["metrics"]["overall"]
     grid = Table(title=title)
     grid.add_column("metric")
@@ -157,6 +154,13 @@ def run_command(
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
 ) -> None:
     """Ask every question of a set, score the answers and write report.json, report.md and plots."""
+    # Imported here, not at the top, so `newsdesk --help` does not pay for the evaluation code.
+    from eval import runner
+    from eval.adapters import FORMATS, load_corpus, load_questions
+    from eval.compare import compare_markdown, compare_table
+    from eval.judge import OpenAIJudge
+    from rag.settings import load_settings
+
     if format not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     if mode not in ("auto", "open", "mc"):
@@ -226,6 +230,8 @@ def compare_command(
     reports: Annotated[list[Path], typer.Argument(help="Two or more report.json files or run folders.")],
 ) -> None:
     """Print the overall metrics of reports side by side, with deltas against the first."""
+    from eval.compare import compare_paths, compare_table
+
     if len(reports) < 2:
         raise typer.BadParameter("give at least two reports")
     try:
@@ -234,3 +240,11 @@ def compare_command(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     console.print(compare_table(labelled))
+
+
+def register(root: typer.Typer) -> None:
+    """Adds ``eval`` and ``bench`` to the ``newsdesk`` command line."""
+    from eval.bench import app as bench_app
+
+    root.add_typer(app, name="eval", help="Run question sets and write reports.")
+    root.add_typer(bench_app, name="bench", help="Benchmark against the LangChain tutorial pipeline.")

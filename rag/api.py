@@ -11,13 +11,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
-
-from rag import ingest as ingest_mod
-from rag.chain import condense_chain, format_passages, generation_chain, retrieval_chain
 from rag.citations import (
     ABSTENTION,
     attach_missing_citation,
@@ -26,13 +21,16 @@ from rag.citations import (
     parse_answer,
     verify_citations,
 )
-from rag.embeddings import embedder_name, make_embedder
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
-from rag.llm import describe_llm_error, make_llm, model_label
-from rag.retrieval import Retriever
 from rag.settings import Settings, load_settings
 from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
 from vectorstore import ChromaStore, StoreUnavailable
+
+if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use, not for `stats`
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
+
+    from rag.retrieval import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +73,8 @@ class Newsdesk:
         except StoreUnavailable as exc:
             raise StoreError(str(exc)) from exc
         self._llm = llm
+        from rag.llm import model_label
+
         self._generator = (
             str(getattr(llm, "model_name", "") or type(llm).__name__) if llm is not None
             else model_label(self.settings)
@@ -88,6 +88,8 @@ class Newsdesk:
     def embedder(self) -> Embeddings:
         with self._lock:
             if self._embedder is None:
+                from rag.embeddings import make_embedder
+
                 self._embedder = make_embedder(self.settings)
             return self._embedder
 
@@ -95,11 +97,15 @@ class Newsdesk:
     def llm(self) -> BaseChatModel:
         with self._lock:
             if self._llm is None:
+                from rag.llm import make_llm
+
                 self._llm = make_llm(self.settings)
             return self._llm
 
     @property
     def retriever(self) -> Retriever:
+        from rag.retrieval import Retriever
+
         embedder = self.embedder
         with self._lock:
             if self._retriever is None:
@@ -112,6 +118,9 @@ class Newsdesk:
         A chat server calls this before its first user so that user doesn't wait
         for model loading; the shared system prompt is then already processed.
         """
+        from rag.chain import generation_chain
+        from rag.llm import describe_llm_error
+
         self.embedder.embed_query("warm up")
         if self.store.count():
             self.retriever.lexical()
@@ -137,6 +146,9 @@ class Newsdesk:
     def _standalone(self, question: str, history: History) -> str:
         if not history:
             return question
+        from rag.chain import condense_chain
+        from rag.llm import describe_llm_error
+
         try:
             rewritten = condense_chain(self.llm).invoke({"question": question, "history": list(history)})
         except NewsdeskError:
@@ -176,6 +188,9 @@ class Newsdesk:
         If generation fails after retrieval, the final ``Answer`` carries the
         passages and ``error`` instead of raising, so they can still be shown.
         """
+        from rag.chain import format_passages, generation_chain, retrieval_chain
+        from rag.llm import describe_llm_error
+
         started = time.perf_counter()
         question = self._check_question(question)
         flt = as_filters(filters)
@@ -252,11 +267,15 @@ class Newsdesk:
 
     # -- the library ----------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport:
+        from rag import ingest as ingest_mod
+
         report = ingest_mod.ingest_paths(self.store, self.embedder, paths, self.settings, progress=progress)
         self._changed()
         return report
 
     def ingest_articles(self, articles: Iterable[Article], *, progress: Progress | None = None) -> IngestReport:
+        from rag import ingest as ingest_mod
+
         report = ingest_mod.ingest_articles(self.store, self.embedder, articles, self.settings, progress=progress)
         self._changed()
         return report
@@ -297,6 +316,8 @@ class Newsdesk:
         return sorted({str(r.metadata.get("source")) for r in self.store.scan(texts=False) if r.metadata.get("source")})
 
     def describe(self) -> dict[str, str]:
+        from rag.embeddings import embedder_name
+
         s = self.settings
         embedder = embedder_name(self._embedder) if self._embedder is not None else (
             "all-MiniLM-L6-v2 (local)" if s.embedder == "minilm" else s.embedding_model

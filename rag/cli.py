@@ -1,7 +1,9 @@
-"""The ``newsdesk`` command line: ingest, ask, stats, ui, eval, models.
+"""The ``newsdesk`` command line: ingest, ask, stats, models, doctor.
 
-Every command prints one clear line on a ``NewsdeskError`` and exits 1; a
-stack trace is never shown for a failure the user can fix.
+Other layers add their own commands (``ui``, ``eval``, ``bench``) through the
+``newsdesk.commands`` entry points, so this module never imports them. Every
+command prints one clear line on a ``NewsdeskError`` and exits 1; a stack
+trace is never shown for a failure the user can fix.
 """
 
 from __future__ import annotations
@@ -11,14 +13,20 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from rag.errors import NewsdeskError
-from rag.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
+
+COMMANDS_GROUP = "newsdesk.commands"
 
 app = typer.Typer(
     name="newsdesk",
@@ -41,6 +49,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 def settings_from(store: Path | None = None, chroma_url: str | None = None, model: str | None = None,
                   **extra: Any) -> Settings:
+    from rag.settings import load_settings
+
     return load_settings(store=store, chroma_url=chroma_url, model=model, **extra)
 
 
@@ -49,7 +59,7 @@ def guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except NewsdeskError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -95,7 +105,8 @@ def ingest(
             f"in {report.seconds:.1f}s"
         )
         for failure in report.failed:
-            err.print(f"[yellow]skipped[/] {failure.path}: {failure.reason}", highlight=False, soft_wrap=True)
+            err.print(f"[yellow]skipped[/] {escape(failure.path)}: {escape(failure.reason)}",
+                      highlight=False, soft_wrap=True)
 
     guarded(run)
 
@@ -148,7 +159,7 @@ def ask(
                 raise typer.Exit(1)
             return
         if answer.error:
-            err.print(f"[bold red]error:[/] {answer.error}", highlight=False)
+            err.print(f"[bold red]error:[/] {escape(answer.error)}", highlight=False)
             raise typer.Exit(1)
         if streaming:
             out.print()
@@ -164,38 +175,13 @@ def print_sources(answer: Any) -> None:
         return
     for c in answer.citations:
         date = c.published.isoformat() if c.published else "undated"
-        out.print(f"[bold][{c.number}][/] {c.title} ({date})", highlight=False, soft_wrap=True)
+        out.print(f"[bold]\\[{c.number}][/] {escape(c.title)} ({date})", highlight=False, soft_wrap=True)
         if c.url:
-            out.print(f"    {c.url}", highlight=False, soft_wrap=True)
+            out.print(f"    {c.url}", highlight=False, markup=False, soft_wrap=True)
         quote = " ".join(c.passage[s:e] for s, e in c.highlights) if c.highlights else c.passage
         out.print(f"    “{' '.join(quote.split())[:400]}”", highlight=False, markup=False, soft_wrap=True)
     if answer.invalid_citations:
         err.print(f"(dropped citation markers naming no passage: {list(answer.invalid_citations)})")
-
-
-@app.command()
-def ui(
-    store: StoreOpt = None,
-    chroma_url: UrlOpt = None,
-    model: ModelOpt = None,
-    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Port (default 7860).")] = None,
-    auth: Annotated[str | None, typer.Option("--auth", help="Require a login, as user:password.")] = None,
-    ingest_paths: Annotated[
-        list[Path] | None, typer.Option("--ingest", help="Ingest these files or folders first.")
-    ] = None,
-) -> None:
-    """Start the chat in the browser."""
-
-    def run() -> None:
-        from ui.app import run_ui
-
-        settings = settings_from(store, chroma_url, model, host=host, port=port, auth=auth)
-        run_ui(settings, host=settings.host, port=settings.port,
-               auth=settings.auth.get_secret_value() if settings.auth else None,
-               ingest_paths=list(ingest_paths or []))
-
-    guarded(run)
 
 
 @app.command()
@@ -220,18 +206,53 @@ def models(
     guarded(run)
 
 
-def _mount_eval() -> None:
-    try:
-        from eval.cli import app as eval_app
-    except ImportError:  # eval is part of the package; this only guards a broken install
-        return
-    app.add_typer(eval_app, name="eval", help="Run question sets and write reports.")
-    from eval.bench import app as bench_app
+@app.command()
+def doctor(
+    model: ModelOpt = None,
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    as_json: JsonOpt = False,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Leave out a check (python, packages, model, embedder, "
+                                                       "store, llm); repeatable.")
+    ] = None,
+) -> None:
+    """Check the installation: Python, packages, model files, embedder, store and LLM; say how to fix each."""
+    from rag.doctor import run_checks
 
-    app.add_typer(bench_app, name="bench", help="Benchmark against the LangChain tutorial pipeline.")
+    def run() -> None:
+        checks = run_checks(settings_from(store, chroma_url, model), skip=frozenset(skip or ()))
+        healthy = all(c.ok for c in checks)
+        if as_json:
+            print(json.dumps({"ok": healthy, "checks": [c.to_dict() for c in checks]}, indent=2))
+        else:
+            for c in checks:
+                mark = "[green]ok  [/]" if c.ok else "[bold red]FAIL[/]"
+                out.print(f"{mark} {c.name:<9} {escape(c.detail)}", highlight=False, soft_wrap=True)
+                if c.fix:
+                    out.print(f"     fix: {c.fix}", highlight=False, markup=False, soft_wrap=True)
+        if not healthy:
+            raise typer.Exit(1)
+
+    guarded(run)
 
 
-_mount_eval()
+def register_plugins(target: typer.Typer = app) -> None:
+    """Adds the commands other layers declare under the ``newsdesk.commands`` entry points.
+
+    Each entry point names a ``register(app)`` function; one that fails to
+    load (a broken optional install) is reported and skipped, so the core
+    commands still work.
+    """
+    for point in sorted(entry_points(group=COMMANDS_GROUP), key=lambda p: p.name):
+        try:
+            point.load()(target)
+        except Exception as exc:  # a plugin's import error must not take the core CLI down
+            err.print(f"[yellow]warning:[/] the '{point.name}' commands are unavailable: {escape(str(exc))}",
+                      highlight=False, soft_wrap=True)
+
+
+register_plugins()
 
 
 def main() -> None:

@@ -314,8 +314,8 @@ def test_deleted_article_is_no_longer_retrieved(loaded: Newsdesk, fake_llm: Fake
 @pytest.fixture
 def default_desks(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChatModel]:
     llm = FakeChatModel()
-    monkeypatch.setattr(rag.api, "make_llm", lambda settings: llm)
-    monkeypatch.setattr(rag.api, "make_embedder", lambda settings: HashEmbeddings())
+    monkeypatch.setattr("rag.llm.make_llm", lambda settings: llm)
+    monkeypatch.setattr("rag.embeddings.make_embedder", lambda settings: HashEmbeddings())
     monkeypatch.setattr(rag.api, "_default", {})
     yield llm
 
