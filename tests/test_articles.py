@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,10 +21,13 @@ from rag.articles import (
     articles_from_records,
     clean_text,
     iter_files,
+    load_files,
     load_paths,
     parse_date,
     parse_file,
+    read_file,
 )
+from rag.articles.build import is_section_url
 from rag.errors import ArticleError
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "articles"
@@ -45,7 +55,10 @@ def write(path: Path, content: str | bytes) -> Path:
 
 def test_sample_with_title_date_url_header() -> None:
     [article] = parse_file(SAMPLES / "000_2517e97f795ed248.txt")
-    assert article.title == "UK troops set to join defence of Europe ahead of potential Russian invasion of Ukraine"
+    assert (
+        article.title
+        == "UK troops set to join defence of Europe ahead of potential Russian invasion of Ukraine"
+    )
     assert article.published == date(2022, 1, 26)
     assert article.url == (
         "https://www.telegraph.co.uk/politics/2022/01/26/uk-considers-deploying-hundreds-troops-ahead-potential-russian/"
@@ -82,7 +95,11 @@ def test_text_offsets_are_the_cleaned_text() -> None:
 def test_text_header_date_formats(tmp_path: Path, date_line: str) -> None:
     path = write(tmp_path / "a.txt", f"A headline\n{date_line}\nhttp://example.com/a\n{BODY}\n")
     [article] = parse_file(path)
-    assert (article.title, article.published, article.url) == ("A headline", date(2022, 1, 26), "http://example.com/a")
+    assert (article.title, article.published, article.url) == (
+        "A headline",
+        date(2022, 1, 26),
+        "http://example.com/a",
+    )
     assert article.text == BODY
     assert article.source == "example.com"
 
@@ -125,7 +142,12 @@ RECORDS = [
         "Authors": ["Ann Lee", "Bo Chan"],
     },
     {"title": "No body here", "text": "   "},
-    {"title": "Second", "maintext": "Another story about the harbour.", "date": "June 12, 2022", "publisher": "Gazette"},
+    {
+        "title": "Second",
+        "maintext": "Another story about the harbour.",
+        "date": "June 12, 2022",
+        "publisher": "Gazette",
+    },
 ]
 
 
@@ -160,13 +182,22 @@ def test_json_single_object(tmp_path: Path) -> None:
 
 
 def test_json_newsapi_style_source_object(tmp_path: Path) -> None:
-    record = {"source": {"id": None, "name": "Reuters"}, "title": "T", "content": BODY, "publishedAt": "2024-02-03"}
+    record = {
+        "source": {"id": None, "name": "Reuters"},
+        "title": "T",
+        "content": BODY,
+        "publishedAt": "2024-02-03",
+    }
     [article] = parse_file(write(tmp_path / "a.json", json.dumps({"articles": [record]})))
     assert (article.source, article.published) == ("Reuters", date(2024, 2, 3))
 
 
 def test_json_nested_data_and_paragraph_lists(tmp_path: Path) -> None:
-    record = {"TITLE": "T", "body": ["First paragraph.", "  ", "Second paragraph."], "url": "https://a.example/x"}
+    record = {
+        "TITLE": "T",
+        "body": ["First paragraph.", "  ", "Second paragraph."],
+        "url": "https://a.example/x",
+    }
     [article] = parse_file(write(tmp_path / "a.json", json.dumps({"data": {"items": [record]}})))
     assert article.text == "First paragraph.\n\nSecond paragraph."
     assert (article.title, article.source) == ("T", "a.example")
@@ -185,12 +216,20 @@ def test_csv_with_large_field(tmp_path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=["title", "text", "url", "date", "source"])
         writer.writeheader()
-        writer.writerow({"title": "Bridge reopens", "text": BODY, "url": "", "date": "20230514", "source": ""})
+        writer.writerow(
+            {"title": "Bridge reopens", "text": BODY, "url": "", "date": "20230514", "source": ""}
+        )
         writer.writerow({"title": "Empty", "text": "", "url": "", "date": "", "source": ""})
-        writer.writerow({"title": "Big", "text": big, "url": "https://x.example/big", "date": "bad", "source": "X"})
+        writer.writerow(
+            {"title": "Big", "text": big, "url": "https://x.example/big", "date": "bad", "source": "X"}
+        )
     first, second = parse_file(path)
     assert (first.title, first.text, first.published, first.url, first.source) == (
-        "Bridge reopens", BODY, date(2023, 5, 14), None, None
+        "Bridge reopens",
+        BODY,
+        date(2023, 5, 14),
+        None,
+        None,
     )
     assert second.text == big and second.published is None and second.source == "X"
     assert second.path == f"{path}#3"
@@ -295,13 +334,21 @@ not rendered as markup
 def test_markdown_front_matter_block_list(tmp_path: Path) -> None:
     md = "---\nheadline: 'Quoted: title'\nauthors:\n  - Ann Lee\n  - Bo Chan\npublished: June 12, 2022\n---\nBody text."
     [article] = parse_file(write(tmp_path / "a.md", md))
-    assert (article.title, article.author, article.published) == ("Quoted: title", "Ann Lee, Bo Chan", date(2022, 6, 12))
+    assert (article.title, article.author, article.published) == (
+        "Quoted: title",
+        "Ann Lee, Bo Chan",
+        date(2022, 6, 12),
+    )
     assert article.text == "Body text."
 
 
 def test_markdown_heading_is_title_without_front_matter(tmp_path: Path) -> None:
     [article] = parse_file(write(tmp_path / "a.markdown", "# Bridge reopens\n\nIt reopened on Sunday.\n"))
-    assert (article.title, article.text, article.published) == ("Bridge reopens", "It reopened on Sunday.", None)
+    assert (article.title, article.text, article.published) == (
+        "Bridge reopens",
+        "It reopened on Sunday.",
+        None,
+    )
 
 
 # --- dates, ids, cleaning ------------------------------------------------------------------------
@@ -469,8 +516,8 @@ def test_invalid_json(tmp_path: Path) -> None:
 
 
 def test_json_lines_saved_as_json(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.json", '{"text": "One."}\n{"text": "Two."}\n')
-    assert [a.text for a in parse_file(path)] == ["One.", "Two."]
+    path = write(tmp_path / "a.json", '{"text": "One story."}\n{"text": "Two stories."}\n')
+    assert [a.text for a in parse_file(path)] == ["One story.", "Two stories."]
 
 
 def test_nonexistent_file() -> None:
@@ -487,7 +534,13 @@ def test_iter_files_sorted_recursive_skips_hidden(tmp_path: Path) -> None:
         write(tmp_path / name, BODY)
     missing = tmp_path / "missing.txt"
     found = list(iter_files([tmp_path, str(tmp_path / "a.txt"), missing]))
-    assert found == [tmp_path / "0dir" / "z.txt", tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "sub" / "c.md", missing]
+    assert found == [
+        tmp_path / "0dir" / "z.txt",
+        tmp_path / "a.txt",
+        tmp_path / "b.txt",
+        tmp_path / "sub" / "c.md",
+        missing,
+    ]
 
 
 def test_load_paths_mixes_good_and_bad(tmp_path: Path) -> None:
@@ -498,16 +551,280 @@ def test_load_paths_mixes_good_and_bad(tmp_path: Path) -> None:
     write(tmp_path / "05_broken.json", "{not json")
     write(tmp_path / "06_notes.pdf", "%PDF-1.4")
     (tmp_path / "nested").mkdir()
-    write(tmp_path / "nested" / "07_good.md", "# T\n\nText.")
+    write(tmp_path / "nested" / "07_good.md", "# T\n\nThe text.")
     missing = tmp_path / "nope.txt"
 
     articles, failures = load_paths([tmp_path, missing])
 
     assert [a.title for a in articles] == ["Bridge reopens", "Bridge reopens", "Second", "T"]
     assert [(Path(f.path).name, f.reason) for f in failures] == [
+        ("02_good.json#2", "body ('text') is empty"),  # a skipped record is reported, not dropped silently
         ("03_binary.txt", "binary file"),
         ("04_empty.md", "empty file"),
         ("05_broken.json", "invalid JSON at line 1"),
         ("06_notes.pdf", "unknown format '.pdf'"),
         ("nope.txt", "no such file"),
     ]
+
+
+# --- only regular files are opened ------------------------------------------------------------------
+
+
+@pytest.fixture
+def unblock_fifo() -> Iterator[Callable[[Path], None]]:
+    """Opens a FIFO's write end after a few seconds, so a reader stuck on it fails instead of hanging."""
+    timers: list[threading.Timer] = []
+
+    def arm(fifo: Path) -> None:
+        def release() -> None:
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+        timer = threading.Timer(3.0, release)
+        timer.start()
+        timers.append(timer)
+
+    yield arm
+    for timer in timers:
+        timer.cancel()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_opening_it(tmp_path: Path, unblock_fifo: Callable[[Path], None]) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    unblock_fifo(fifo)
+    started = time.monotonic()
+    articles, failures = load_paths([tmp_path])
+    assert time.monotonic() - started < 2.5, "reading waited on the FIFO"
+    assert articles == []
+    assert [(f.path, f.reason) for f in failures] == [
+        (str(fifo), "is a named pipe (FIFO), not a regular file")
+    ]
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets here")
+def test_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(ArticleError, match="^is a socket, not a regular file$"):
+            parse_file(path)
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null")
+def test_a_device_is_refused(tmp_path: Path) -> None:
+    # A link to /dev/zero would read forever; /dev/null shows the same refusal safely.
+    (tmp_path / "dev.txt").symlink_to("/dev/null")
+    with pytest.raises(ArticleError, match="^is a character device, not a regular file$"):
+        parse_file(tmp_path / "dev.txt")
+
+
+def test_broken_links_and_link_loops_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    (tmp_path / "good.txt").symlink_to(write(tmp_path / "target.txt", f"Bridge\n\n{BODY}"))
+    articles, failures = load_paths([tmp_path])
+    assert [a.title for a in articles] == ["Bridge"]  # read once, through the link or the file
+    assert {Path(f.path).name: f.reason for f in failures} == {
+        "broken.txt": "broken symbolic link",
+        "loop.txt": "symbolic link loop",
+    }
+
+
+def test_hidden_files_and_folders_are_listed_as_skipped(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", BODY)
+    write(tmp_path / ".draft.txt", BODY)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".git" / "x.txt", BODY)
+    articles, failures = load_paths([tmp_path])
+    assert len(articles) == 1
+    assert [(Path(f.path).name, f.reason) for f in failures] == [
+        (".draft.txt", "hidden file, not read"),
+        (".git", "hidden folder, not read"),
+    ]
+    assert len(parse_file(tmp_path / ".draft.txt")) == 1, "a hidden file named explicitly is read"
+
+
+def test_the_size_limit_is_checked_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "a.txt", BODY * 20)
+    opened: list[object] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda *args, **kw: opened.append(args) or real_open(*args, **kw))
+    with pytest.raises(ArticleError, match="^file too large"):
+        parse_file(path, max_bytes=1000)
+    assert opened == []
+
+
+# --- decoding -----------------------------------------------------------------------------------------
+
+
+def test_latin1_spanish_is_not_read_as_cp1250(tmp_path: Path) -> None:
+    text = "El presidente Núñez anunció que el año próximo habrá más inversión en educación."
+    result = read_file(write(tmp_path / "a.txt", text.encode("latin-1")))
+    assert result.articles[0].text == text
+    assert [n.reason for n in result.notes] == ["not UTF-8: decoded as cp1252 (guessed)"]
+
+
+def test_cp1252_smart_quotes(tmp_path: Path) -> None:
+    text = "\u201cIt\u2019s a deal,\u201d said the caf\u00e9 owner \u2013 and the council agreed\u2026"
+    [article] = parse_file(write(tmp_path / "a.txt", text.encode("cp1252")))
+    assert article.text == text
+
+
+def test_cyrillic_in_cp1251_is_still_detected(tmp_path: Path) -> None:
+    text = "Президент заявил, что в следующем году будет больше денег на школы. " * 3
+    [article] = parse_file(write(tmp_path / "a.txt", text.encode("cp1251")))
+    assert article.text == text.strip()
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(tmp_path: Path, codec: str) -> None:
+    # It used to be refused as a binary file because of its NUL bytes.
+    [article] = parse_file(write(tmp_path / "a.txt", "Café reopened. It is busy.".encode(codec)))
+    assert article.text == "Café reopened. It is busy."
+
+
+def test_utf8_with_stray_bytes_is_kept_and_reported(tmp_path: Path) -> None:
+    good = " ".join(["The harbour bridge reopened on Sunday after eight months of repairs."] * 4)
+    data = good.encode() + b" Stray \x80 bytes \x81 here \xfe."
+    result = read_file(write(tmp_path / "a.txt", data))
+    assert result.articles[0].text == good + " Stray \ufffd bytes \ufffd here \ufffd."
+    assert [n.reason for n in result.notes] == ["3 invalid UTF-8 byte sequences replaced with U+FFFD"]
+    loaded = load_files([tmp_path])
+    assert len(loaded.articles) == 1 and loaded.failed == []
+    assert [Path(n.path).name for n in loaded.notes] == ["a.txt"]
+
+
+def test_clean_utf8_has_no_notes(tmp_path: Path) -> None:
+    assert read_file(write(tmp_path / "a.txt", f"Caf\u00e9 news. {BODY}")).notes == []
+
+
+# --- junk is refused, skipped records are reported ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("12345", "body has no letters: '12345'"),
+        ('"' * 20_000, "body has no letters: '" + '"' * 40 + "…'"),
+        ("NaN", "body is a placeholder, not text: 'NaN'"),
+        ("null", "body is a placeholder, not text: 'null'"),
+        ("Loading", "body too short to be an article (fewer than 2 words): 'Loading'"),
+        ("-- ... --", "body has no letters: '-- ... --'"),
+    ],
+)
+def test_junk_bodies_are_refused_with_a_reason(tmp_path: Path, body: str, reason: str) -> None:
+    with pytest.raises(ArticleError, match=f"^{re.escape(reason)}$"):
+        parse_file(write(tmp_path / "a.txt", body))
+
+
+def test_bodies_in_scripts_without_spaces_are_not_junk(tmp_path: Path) -> None:
+    [article] = parse_file(write(tmp_path / "a.txt", "英国向爱沙尼亚增派军队。"))
+    assert article.text == "英国向爱沙尼亚增派军队。"
+
+
+def test_skipped_records_are_reported_with_their_number(tmp_path: Path) -> None:
+    records = [
+        {"title": "Good", "text": BODY},
+        {"title": "Null", "text": None},
+        {"title": "Object", "body": {"html": "<p>x</p>"}},
+        {"title": "Number", "text": 12345},
+        {"title": "Nothing"},
+        42,
+        {"title": "NaN", "content": float("nan")},
+    ]
+    path = write(tmp_path / "a.json", json.dumps(records))
+    articles, failures = load_paths([path])
+    assert [a.title for a in articles] == ["Good"]
+    assert [(f.path.rpartition("#")[2], f.reason) for f in failures] == [
+        ("2", "body ('text') is null"),
+        ("3", "body ('body') is an object, not text"),
+        ("4", "body has no letters: '12345'"),
+        ("5", "no body field (one of body, text, content, article, maintext)"),
+        ("6", "record is a number, not an object"),
+        ("7", "body is a placeholder, not text: 'nan'"),
+    ]
+
+
+def test_a_file_of_only_bad_records_says_why(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.json", json.dumps([{"text": None}, {"text": "7"}]))
+    articles, failures = load_paths([path])
+    assert articles == []
+    assert [(Path(f.path).name, f.reason) for f in failures] == [
+        ("a.json", "no article text found: record 1: body ('text') is null (and 1 more skipped)"),
+        ("a.json#1", "body ('text') is null"),
+        ("a.json#2", "body has no letters: '7'"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [("42", "JSON holds a number, not articles"), ('"text"', "JSON holds a string, not articles")],
+)
+def test_json_of_the_wrong_shape(tmp_path: Path, content: str, reason: str) -> None:
+    with pytest.raises(ArticleError, match=f"^{reason}$"):
+        parse_file(write(tmp_path / "a.json", content))
+
+
+def test_ragged_csv_rows_are_skipped_with_their_line(tmp_path: Path) -> None:
+    csv_text = f'title,text,url\nGood,"{BODY}",\nShort,"{BODY}"\nLong,"{BODY}",x,extra\nAlso good,"{BODY}",\n'
+    articles, failures = load_paths([write(tmp_path / "a.csv", csv_text)])
+    assert [a.title for a in articles] == ["Good", "Also good"]
+    assert [(f.path.rpartition("#")[2], f.reason) for f in failures] == [
+        ("2", "row has 2 fields, the header has 3 (line 3)"),
+        ("3", "row has 4 fields, the header has 3 (line 4)"),
+    ]
+
+
+def test_csv_without_a_text_column_fails_once(tmp_path: Path) -> None:
+    articles, failures = load_paths([write(tmp_path / "a.csv", "title,url\nA,x\nB,y\n")])
+    assert articles == []
+    assert [f.reason for f in failures] == [
+        "no text column (one of body, text, content, article, maintext); the header has 'title', 'url'"
+    ]
+
+
+def test_csv_with_a_bom(tmp_path: Path) -> None:
+    [article] = parse_file(
+        write(tmp_path / "a.csv", f'\ufefftext,title\n"{BODY}",Bridge\n'.encode("utf-8-sig"))
+    )
+    assert (article.title, article.text) == ("Bridge", BODY)
+
+
+# --- ids of articles sharing a front-page URL ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        ("https://example.com", True),
+        ("https://example.com/", True),
+        ("https://example.com/#top", True),
+        ("https://example.com/news", True),
+        ("https://example.com/world/", True),
+        ("https://example.com/uk-news", True),
+        ("https://example.com/index.html", True),
+        ("https://example.com/?utm_source=x", True),
+        ("https://example.com/news/story", False),
+        ("https://example.com/?p=123", False),
+        ("https://example.com/story.php?id=42", False),
+        ("https://example.com/12345", False),
+        ("https://example.com/uk-troops-set-to-join-defence-of-europe", False),
+    ],
+)
+def test_section_urls(url: str, section: bool) -> None:
+    assert is_section_url(url) is section
+
+
+def test_articles_on_a_section_url_get_distinct_ids() -> None:
+    home = "https://www.example.com/"
+    a = article_id(home, "text a", title="Bridge reopens", published=date(2022, 1, 2))
+    assert a != article_id(home, "text a", title="Ferry adds route", published=date(2022, 1, 2))
+    assert a != article_id(home, "text a", title="Bridge reopens", published=date(2022, 1, 3))
+    assert a == article_id(home + "#x", "edited text", title="Bridge reopens", published=date(2022, 1, 2))
+    # Without a title the text tells them apart.
+    assert article_id(home, "text a") != article_id(home, "text b")
+    assert article_id("https://www.example.com/news/story", "t", title="T") == sha16(
+        "https://www.example.com/news/story"
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -53,42 +54,154 @@ _INVISIBLE = re.compile(r"[\u200b\ufeff\u00ad]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: its BOM starts with UTF-16 LE's
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# UTF-16 without a BOM: Latin-script text has a NUL as the high byte of most characters, and almost
+# never as the low byte. Binary data with NULs has them on both sides.
+_UTF16_MIN_NUL_SHARE = 0.25
+_UTF16_MAX_OTHER_NUL_SHARE = 0.01
+# Damaged UTF-8 is kept (bad bytes become U+FFFD) when it has this few bad sequences...
+_FEW_BAD_SEQUENCES = 8
+# ...or they are at most this share of the characters.
+_MAX_BAD_SHARE = 0.01
+# The detector's matches within this much "chaos" (its mess measure, 0..1) of the best are near-ties.
+_NEAR_TIE = 0.02
+# A detector guess is trusted when its chaos is below this and it saw enough non-ASCII bytes.
+_MAX_CHAOS = 0.1
+_MIN_EVIDENCE = 16
+# Preferred among near-ties: Western text is far more often cp1252/latin-1 than cp1250 & co.
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_ANY_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_TYPOGRAPHY = frozenset("‘’‚“”„–—…•·«»‹›€£¥¢§°±×÷©®™¶†‡ªº¹²³¼½¾¡¿ \u00a0")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from a file's bytes; ``notes`` say what a reader should know (guesses, repairs)."""
+
+    text: str
+    encoding: str
+    notes: tuple[str, ...] = ()
+
 
 def decode_bytes(data: bytes) -> str:
-    """UTF-8 (BOM allowed) first, then charset-normalizer's best guess; binary is refused."""
+    """The text of ``data`` (see :func:`decode`); binary and undecodable data raise ``ArticleError``."""
+    return decode(data).text
+
+
+def decode(data: bytes) -> Decoded:
+    """BOMs, UTF-16 without BOM, UTF-8, then a detector's guess; damaged UTF-8 is repaired and noted."""
     if not data.strip():
         raise ArticleError("empty file")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return _check_not_binary(data.decode("utf-16"))
-        except UnicodeDecodeError:
-            raise ArticleError("not valid text in any known encoding") from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _decode_unicode(data, codec)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _decode_unicode(data, utf16)
     if b"\x00" in data:
         raise ArticleError("binary file")
     try:
-        text = data.decode("utf-8-sig")
+        return Decoded(_check_not_binary(data.decode("utf-8-sig")), "utf-8")
     except UnicodeDecodeError:
-        text = _mostly_utf8(data) or _best_guess(data)
-    return _check_not_binary(text)
+        return _damaged_or_legacy(data)
 
 
-def _mostly_utf8(data: bytes) -> str | None:
-    """UTF-8 with a few stray bytes (a bad paste) stays UTF-8, the strays becoming U+FFFD.
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when NULs fill one byte of most pairs and almost never the other."""
+    pairs = len(data) // 2
+    if pairs < 2:
+        return None
+    nul_even, nul_odd = data[0 : 2 * pairs : 2].count(0), data[1 : 2 * pairs : 2].count(0)
+    for high, low, codec in ((nul_odd, nul_even, "utf-16-le"), (nul_even, nul_odd, "utf-16-be")):
+        if high >= _UTF16_MIN_NUL_SHARE * pairs and low <= _UTF16_MAX_OTHER_NUL_SHARE * pairs:
+            return codec
+    return None
 
-    Guessing a legacy encoding instead would garble every real non-ASCII character.
-    Text in a legacy encoding almost never forms valid UTF-8 sequences, so it fails this.
-    """
-    text = data.decode("utf-8-sig", errors="replace")
-    bad = text.count("\ufffd")
-    good = len(_NON_ASCII.findall(text))
-    return text if good and bad * 10 <= good else None
 
-
-def _best_guess(data: bytes) -> str:
-    best = from_bytes(data).best()
-    if best is None:
+def _decode_unicode(data: bytes, codec: str) -> Decoded:
+    """UTF-16/32 text; a few bad units (a truncated last byte) are replaced and noted."""
+    text = data.decode(codec, errors="replace")
+    bad = text.count("\ufffd") - data.decode(codec, errors="ignore").count("\ufffd")
+    if bad and not _few(bad, len(text)):
         raise ArticleError("not valid text in any known encoding")
-    return str(best)
+    notes = (_replaced_note(bad, codec),) if bad else ()
+    return Decoded(_check_not_binary(text.removeprefix("\ufeff")), codec, notes)
+
+
+def _few(bad: int, length: int) -> bool:
+    return bad <= max(_FEW_BAD_SEQUENCES, length * _MAX_BAD_SHARE)
+
+
+def _replaced_note(bad: int, codec: str) -> str:
+    what = "sequence" if bad == 1 else "sequences"
+    return f"{bad} invalid {codec.upper()} byte {what} replaced with U+FFFD"
+
+
+def _damaged_or_legacy(data: bytes) -> Decoded:
+    """Bytes that are not valid UTF-8: UTF-8 with stray bytes, or a legacy 8-bit encoding.
+
+    Valid multi-byte UTF-8 sequences almost never occur by chance in legacy text, so when
+    they outnumber the bad ones the file is UTF-8 with damage. Otherwise the detector's guess
+    is taken if it is trustworthy, and failing that a few bad bytes are still just damage.
+    """
+    repaired = data.decode("utf-8-sig", errors="replace")
+    bad = repaired.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = len(_NON_ASCII.findall(repaired))
+    if good and bad <= good:
+        return Decoded(_check_not_binary(repaired), "utf-8", (_replaced_note(bad, "utf-8"),))
+    legacy = _detect(data)
+    if legacy is not None:
+        return legacy
+    if _few(bad, len(repaired)):
+        return Decoded(_check_not_binary(repaired), "utf-8", (_replaced_note(bad, "utf-8"),))
+    raise ArticleError("not valid text in any known encoding")
+
+
+def _detect(data: bytes) -> Decoded | None:
+    """charset-normalizer's decision, with cp1252/latin-1 preferred among near-ties; ``None`` if unsure."""
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = min(matches, key=lambda m: m.chaos)
+    tied = [m for m in matches if m.chaos <= best.chaos + _NEAR_TIE]
+    for codec in _WESTERN:
+        if any(codec == m.encoding or codec in m.could_be_from_charset for m in tied):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _looks_western(text):
+                return Decoded(_check_not_binary(text), codec, (_guessed_note(codec),))
+    evidence = len(data) - len(data.translate(None, _HIGH_BYTES))
+    if best.chaos <= _MAX_CHAOS and evidence >= _MIN_EVIDENCE:
+        return Decoded(_check_not_binary(str(best)), best.encoding, (_guessed_note(best.encoding),))
+    return None
+
+
+def _looks_western(text: str) -> bool:
+    """Non-ASCII characters are letters inside words or typographic marks, never C1 controls."""
+    odd = [m.start() for m in _ANY_NON_ASCII.finditer(text)]
+    if not odd:
+        return True
+
+    def fits(i: int) -> bool:
+        ch = text[i]
+        if ch in _TYPOGRAPHY:
+            return True
+        near = text[max(0, i - 1) : i + 2]
+        return ch.isalpha() and sum(c.isalpha() for c in near) >= 2
+
+    return sum(map(fits, odd)) >= 0.8 * len(odd)
+
+
+def _guessed_note(codec: str) -> str:
+    return f"not UTF-8: decoded as {codecs.lookup(codec).name} (guessed)"
 
 
 def _check_not_binary(text: str) -> str:
