@@ -68,8 +68,19 @@ def ingest_articles(
 ) -> IngestReport:
     started = time.perf_counter()
     unique: dict[str, Article] = {}
+    clashes: list[IngestFailure] = []
     for article in articles:
-        unique.setdefault(article.id, article)  # the first copy of a URL wins
+        first = unique.setdefault(article.id, article)  # the first copy of a URL wins
+        if first is not article and (first.title, first.text) != (article.title, article.text):
+            # A different article under the same id would vanish without a word: say so.
+            why = f"duplicate URL {article.url}" if article.url else "same text"
+            clashes.append(
+                IngestFailure(
+                    path=article.path or article.title,
+                    reason=f"same id as {first.path or repr(first.title)} ({why}); not ingested",
+                )
+            )
+    failures = [*failures, *clashes]
     known = existing_articles(store, list(unique))
     added = updated = unchanged = chunks_added = chunks_deleted = 0
     todo: list[tuple[Article, list[Chunk], list[str]]] = []

@@ -72,13 +72,17 @@ def test_changed_article_replaces_its_chunks(desk: Newsdesk, sample_dir: Path, t
     assert desk.stats() == {"articles": 2, "chunks": len(new_ids) + other}
 
 
-def test_bad_files_are_reported_and_the_good_one_ingested(desk: Newsdesk, sample_dir: Path, tmp_path: Path) -> None:
+def test_bad_files_are_reported_and_the_good_one_ingested(
+    desk: Newsdesk, sample_dir: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()
     shutil.copy(sample_dir / TELEGRAPH, folder / "good.txt")
     (folder / "binary.txt").write_bytes(b"PK\x03\x04\x00\x00" + bytes(range(256)) * 4)
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "garbage.txt").write_bytes(bytes([1, 2, 3, 4, 5, 6, 7, 8, 0x0E, 0x0F, 0x10, 0xFF, 0xFE, 0x81]) * 80)
+    (folder / "garbage.txt").write_bytes(
+        bytes([1, 2, 3, 4, 5, 6, 7, 8, 0x0E, 0x0F, 0x10, 0xFF, 0xFE, 0x81]) * 80
+    )
     (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x01" * 64)
 
     report = desk.ingest([folder])
@@ -154,3 +158,82 @@ def test_list_delete_and_sources(desk: Newsdesk, sample_dir: Path) -> None:
     # Ingesting again brings it back as added, not unchanged.
     again = desk.ingest([sample_dir])
     assert (again.articles_added, again.articles_unchanged) == (1, 1)
+
+
+# --- ids that must not collide ----------------------------------------------------------------------
+
+
+def test_different_articles_with_one_id_are_reported_not_dropped(desk: Newsdesk) -> None:
+    body = "The harbour bridge reopened on Sunday after eight months of repairs costing four million pounds."
+    one = Article(id="same", title="Bridge", text=body, url="https://a.example/live", path="a.json#1")
+    two = Article(
+        id="same", title="Ferry", text="The ferry now runs at night, the council said.", path="a.json#2"
+    )
+    report = desk.ingest_articles([one, two, one])
+    assert report.articles_added == 1
+    [failure] = report.failed
+    assert failure.path == "a.json#2"
+    assert failure.reason.startswith("same id as a.json#1")
+    [rec] = desk.store.scan()
+    assert rec.metadata["title"] == "Bridge"
+
+
+def test_identical_duplicates_are_deduplicated_silently(desk: Newsdesk) -> None:
+    body = "The harbour bridge reopened on Sunday after eight months of repairs costing four million pounds."
+    one = Article(id="same", title="Bridge", text=body, path="a.txt")
+    again = Article(id="same", title="Bridge", text=body, path="copy/a.txt")
+    report = desk.ingest_articles([one, again])
+    assert (report.articles_added, report.failed) == (1, ())
+
+
+def _home_page_records(titles: list[str]) -> str:
+    import json
+
+    return json.dumps(
+        [
+            {
+                "title": t,
+                "text": f"{t} happened in the town on Monday, officials said.",
+                "url": "https://example.com/",
+            }
+            for t in titles
+        ]
+    )
+
+
+def test_articles_sharing_a_home_page_url_are_all_ingested(desk: Newsdesk, tmp_path: Path) -> None:
+    # A scraper that saved the front page's URL for every story: five different articles, one URL.
+    titles = ["Bridge reopens", "Ferry adds route", "Mayor re-elected", "Storm closes port", "School expands"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "front.json").write_text(_home_page_records(titles), encoding="utf-8")
+    report = desk.ingest([folder])
+    assert (report.articles_added, report.failed) == (5, ())
+    assert desk.stats()["articles"] == 5
+
+
+def test_a_later_file_does_not_update_an_unrelated_article_away(desk: Newsdesk, tmp_path: Path) -> None:
+    (tmp_path / "monday.json").write_text(_home_page_records(["Bridge reopens"]), encoding="utf-8")
+    (tmp_path / "tuesday.json").write_text(_home_page_records(["Ferry adds route"]), encoding="utf-8")
+    desk.ingest([tmp_path / "monday.json"])
+    report = desk.ingest([tmp_path / "tuesday.json"])
+    assert (report.articles_added, report.articles_updated) == (1, 0)
+    assert {a["title"] for a in desk.list_articles()} == {"Bridge reopens", "Ferry adds route"}
+
+
+def test_fragment_urls_of_different_articles_are_reported(desk: Newsdesk, tmp_path: Path) -> None:
+    import json
+
+    records = [
+        {
+            "title": f"Update {n}",
+            "text": f"Update number {n} from the live blog about the storm.",
+            "url": f"https://example.com/news/live-storm#post-{n}",
+        }
+        for n in (1, 2)
+    ]
+    (tmp_path / "live.json").write_text(json.dumps(records), encoding="utf-8")
+    report = desk.ingest([tmp_path / "live.json"])
+    assert report.articles_added == 1
+    [failure] = report.failed
+    assert failure.path.endswith("live.json#2") and "duplicate URL" in failure.reason
