@@ -29,6 +29,7 @@ from rag.articles import (
 )
 from rag.articles.build import is_section_url
 from rag.errors import ArticleError
+from rag.types import IngestFailure
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 
@@ -827,4 +828,12 @@ def test_articles_on_a_section_url_get_distinct_ids() -> None:
     assert article_id(home, "text a") != article_id(home, "text b")
     assert article_id("https://www.example.com/news/story", "t", title="T") == sha16(
         "https://www.example.com/news/story"
+    )
+
+
+def test_an_empty_folder_named_on_purpose_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert load_paths([tmp_path / "empty"]) == (
+        [],
+        [IngestFailure(path=str(tmp_path / "empty"), reason="folder has no files")],
     )

@@ -247,7 +247,10 @@ def walk(paths: Sequence[Path | str]) -> Iterator[tuple[Path, str | None]]:
         if not root.is_dir():
             yield from once(root, None)
             continue
-        for path, why in _folder_entries(root):
+        entries = _folder_entries(root)
+        if not entries:  # named on purpose, so a folder with nothing in it is worth a word
+            yield from once(root, "folder has no files")
+        for path, why in entries:
             yield from once(path, why)
 
 
