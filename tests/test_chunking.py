@@ -243,3 +243,18 @@ def test_sentence_spans_trim_whitespace() -> None:
     text = "  First one.   Second one!  \n\n Third?  "
     spans = sentence_spans(text)
     assert [text[s:e] for s, e in spans] == ["First one.", "Second one!", "Third?"]
+
+
+def test_long_texts_are_split_for_the_sentence_splitter_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # blingfire holds ~20 bytes per byte of text at once; huge texts go through it in blocks.
+    import rag.sentences
+
+    text = "\n\n".join([short_sentences(5)] * 8)  # paragraphs shorter than a block
+    whole = sentence_spans(text)
+    monkeypatch.setattr(rag.sentences, "BLOCK_CHARS", 500)
+    assert len(text) > 2000 and sentence_spans(text) == whole, "cut at blank lines, prose splits the same"
+    assert all(e - s <= 500 for s, e in rag.sentences.blocks(text, 500))
+    one_line = "word " * 400  # no sentence end: the block cut is the only place it is split
+    spans = sentence_spans(one_line)
+    assert len(spans) > 1 and all(e - s <= 500 for s, e in spans)
+    assert " ".join(one_line[s:e] for s, e in spans) == one_line.strip()

@@ -115,7 +115,7 @@ def decode(data: bytes) -> Decoded:
 def _utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le``/``-be`` when NULs fill one byte of most pairs and almost never the other."""
     pairs = len(data) // 2
-    if pairs < 2:
+    if pairs < 2 or b"\x00" not in data:
         return None
     nul_even, nul_odd = data[0 : 2 * pairs : 2].count(0), data[1 : 2 * pairs : 2].count(0)
     for high, low, codec in ((nul_odd, nul_even, "utf-16-le"), (nul_even, nul_odd, "utf-16-be")):
