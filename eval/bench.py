@@ -70,7 +70,8 @@ from rich.table import Table
 from eval.metrics import mean, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realtimeqa-dev"
+DATA_ENV = "NEWSDESK_BENCH_DATA"  # the RealTimeQA folder when --data is not given; there is no default
+MISSING_DATA = f"give --data FOLDER (a RealTimeQA-format folder) or set {DATA_ENV}"
 DEFAULT_OUT = ROOT / "eval" / "runs" / "bench.json"
 MODELS = ("default", "small")
 
@@ -621,9 +622,13 @@ def week_folder(data: Path, weeks: int | None) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def load_inputs(data: Path, weeks: int | None = None, max_articles: int | None = None) -> tuple[list[Any], list[str]]:
+def load_inputs(data: Path | None, weeks: int | None = None,
+                max_articles: int | None = None) -> tuple[list[Any], list[str]]:
     """(articles, question sentences) of the first ``weeks`` weeks; articles unique by id, cut to ``max_articles``."""
     from eval.adapters import load_realtimeqa_corpus, load_realtimeqa_questions
+
+    if data is None:
+        raise typer.BadParameter(MISSING_DATA)
 
     with week_folder(data, weeks) as folder:
         articles = load_realtimeqa_corpus(folder)
@@ -639,7 +644,7 @@ def load_inputs(data: Path, weeks: int | None = None, max_articles: int | None =
 
 @dataclass
 class BenchConfig:
-    data: Path = DEFAULT_DATA
+    data: Path | None = None  # required unless articles and questions are passed to run_bench
     weeks: int | None = None
     max_articles: int | None = None
     questions: int = 10
@@ -831,7 +836,8 @@ def _csv(value: str, cast: Callable[[str], Any]) -> list[Any]:
 
 @app.callback(invoke_without_command=True)
 def main(
-    data: Annotated[Path, typer.Option("--data", help="RealTimeQA dev folder.")] = DEFAULT_DATA,
+    data: Annotated[Path | None, typer.Option("--data", envvar=DATA_ENV, show_envvar=True,
+                                              help="RealTimeQA-format folder (required).")] = None,
     weeks: Annotated[int | None, typer.Option("--weeks", help="Use only the first N weeks.")] = None,
     max_articles: Annotated[int | None, typer.Option("--max-articles", help="At most N articles.")] = None,
     questions: Annotated[int, typer.Option("--questions", help="Questions per model for answer latency.")] = 10,
@@ -855,6 +861,8 @@ def main(
         raise typer.BadParameter("--scales: positive integers, e.g. 1,10,100")
     if 1 not in scale_list:
         scale_list = [1, *scale_list]
+    if data is None:
+        raise typer.BadParameter(MISSING_DATA, param_hint="'--data'")
     if not Path(data).is_dir():
         raise typer.BadParameter(f"--data: {data} is not a folder")
     for name, value in (("TOKENIZERS_PARALLELISM", "false"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),

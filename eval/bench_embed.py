@@ -3,9 +3,9 @@
     python eval/bench_embed.py [--chunks 512] [--repeats 2] [--data DIR] [--cache-dir DIR]
 
 Chunks are ~700-character passages cut by the project's own chunker from the
-article texts of the realtimeqa-dev gold files in ``shared/eval`` (read at run
-time, 20220617 first, then the other weeks until there are enough; synthetic
-text if the folder is absent). For each embedder it prints chunks/s (best of
+article texts of the RealTimeQA gold files in ``--data`` (or ``NEWSDESK_BENCH_DATA``;
+read at run time, 20220617 first, then the other weeks until there are enough;
+synthetic text when no folder is given or it holds none). For each embedder it prints chunks/s (best of
 ``--repeats`` timed passes, so a busy machine hurts less), the mean / min
 cosine of its vectors to the torch ones, and a retrieval sanity check: for 50
 chunks (``--queries``), the query is the chunk's first sentence, and R@1 / R@5 is how often
@@ -34,8 +34,7 @@ from rag.embeddings import MiniLMEmbeddings
 from rag.onnx_embedder import OnnxMiniLMEmbeddings
 from rag.sentences import sentence_spans
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "realtimeqa-dev"
+DATA_ENV = "NEWSDESK_BENCH_DATA"  # no default folder: the data is wherever its user put it
 FIRST_FILE = "20220617_gold.jsonl"
 
 
@@ -69,9 +68,9 @@ def synthetic_texts(n: int) -> list[str]:
     return out
 
 
-def build_chunks(folder: Path, n: int) -> tuple[list[str], str]:
+def build_chunks(folder: Path | None, n: int) -> tuple[list[str], str]:
     texts, source = [], "synthetic"
-    if folder.is_dir():
+    if folder is not None and folder.is_dir():
         texts, source = article_texts(folder), str(folder)
     if not texts:
         texts, source = synthetic_texts(n), "synthetic"
@@ -107,7 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunks", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--queries", type=int, default=50, help="chunks used as retrieval queries")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=os.environ.get(DATA_ENV) or None,
+        help=f"RealTimeQA-format folder (default: ${DATA_ENV}; synthetic text without one)",
+    )
     parser.add_argument("--cache-dir", type=Path, default=None)
     args = parser.parse_args(argv)
 

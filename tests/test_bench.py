@@ -203,3 +203,32 @@ def test_cli_parses_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert "0.50×" in result.output
     bad = CliRunner().invoke(bench.app, ["--data", str(tmp_path), "--models", "huge"])
     assert bad.exit_code != 0
+
+
+def test_cli_without_data_says_what_to_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSDESK_BENCH_DATA", raising=False)
+    monkeypatch.setattr(bench, "run_bench", lambda cfg: pytest.fail("ran without data"))
+    result = CliRunner().invoke(bench.app, ["--skip-answers"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # a usage error, no traceback
+    assert "give --data FOLDER (a RealTimeQA-format folder)" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_cli_takes_data_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_run(cfg: bench.BenchConfig) -> dict[str, Any]:
+        seen["cfg"] = cfg
+        return {"table": [], "seconds": 0.0}
+
+    monkeypatch.setenv("NEWSDESK_BENCH_DATA", str(tmp_path))
+    monkeypatch.setattr(bench, "run_bench", fake_run)
+    result = CliRunner().invoke(bench.app, ["--skip-answers", "--out", str(tmp_path / "b.json")])
+    assert result.exit_code == 0, result.output
+    assert seen["cfg"].data == tmp_path
+
+
+def test_defaults_stay_inside_the_repository() -> None:
+    root = Path(bench.__file__).resolve().parents[1]
+    assert bench.BenchConfig().data is None
+    assert bench.DEFAULT_OUT.resolve().is_relative_to(root)
