@@ -19,7 +19,9 @@ from typing import Any, Literal, Protocol
 
 from eval import metrics
 from eval.questions import Question
+from rag.desk import Desk
 from rag.errors import NewsdeskError
+from rag.markers import MARKER
 from rag.types import Answer, Article
 
 Mode = Literal["open", "mc", "auto"]
@@ -33,17 +35,6 @@ _IRRELEVANT_SETTINGS = frozenset({
     "host", "port", "auth", "concurrency", "llm_threads", "llm_timeout", "model_cache", "embed_batch_size",
     "llm_api_key", "openai_api_key",
 })
-_MARKERS = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
-
-
-class Desk(Protocol):
-    """The part of ``rag.api.Newsdesk`` eval uses; tests pass a fake with these methods."""
-
-    def ask(self, question: str, *, k: int | None = None) -> Answer: ...
-
-    def ingest_articles(self, articles: Iterable[Article]) -> Any: ...
-
-    def describe(self) -> dict[str, str]: ...
 
 
 Judge = Callable[[str, str, Sequence[str]], "dict[str, Any]"]
@@ -89,7 +80,7 @@ def multiple_choice_text(question: Question, template: str | None = None) -> str
 
 def strip_markers(text: str) -> str:
     """The answer without ``[n]`` citation markers, which are not part of what it says."""
-    return " ".join(_MARKERS.sub(" ", text or "").split())
+    return " ".join(MARKER.sub(" ", text or "").split())
 
 
 def parse_choice(text: str, choices: Sequence[str]) -> int | None:

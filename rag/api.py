@@ -13,14 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.citations import (
-    ABSTENTION,
-    attach_missing_citation,
-    build_citations,
-    is_grounded,
-    parse_answer,
-    verify_citations,
-)
+from rag.citations import build_citations
+from rag.desk import History, Progress, StreamEvent
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.settings import Settings, load_settings
 from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
@@ -30,13 +24,19 @@ if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
-    from rag.retrieval import Retriever
+    from rag.grounding import Checker
+    from rag.lexical import LexicalCache
+    from rag.stages import Pipeline
 
 log = logging.getLogger(__name__)
 
-History = Sequence[tuple[str, str]]  # (user question, assistant answer) pairs, oldest first
-StreamEvent = Retrieval | str | Answer  # ask_stream yields: one Retrieval, text deltas, one Answer
-Progress = Callable[[int, int, str], None]  # (done, total, current item name)
+MAX_K = 50  # passages per question: more would not fit the model's context
+
+
+def _default_checker() -> Checker:
+    from rag.grounding import HeuristicChecker
+
+    return HeuristicChecker()
 
 
 def as_filters(filters: Filters | dict[str, Any] | None) -> Filters | None:
@@ -62,6 +62,7 @@ class Newsdesk:
         *,
         llm: BaseChatModel | None = None,
         embedder: Embeddings | None = None,
+        checker: Checker | None = None,
     ) -> None:
         self.settings = settings or load_settings()
         try:
@@ -80,7 +81,10 @@ class Newsdesk:
             else model_label(self.settings)
         )
         self._embedder = embedder
-        self._retriever: Retriever | None = None
+        self._lexical: LexicalCache | None = None
+        self._pipeline: Pipeline | None = None
+        self._generate: Any = None
+        self.checker: Checker = checker or _default_checker()
         self._lock = threading.Lock()
 
     # -- resources, created on first use -------------------------------------------------
@@ -103,14 +107,33 @@ class Newsdesk:
             return self._llm
 
     @property
-    def retriever(self) -> Retriever:
-        from rag.retrieval import Retriever
-
-        embedder = self.embedder
+    def lexical(self) -> LexicalCache:
         with self._lock:
-            if self._retriever is None:
-                self._retriever = Retriever(self.store, embedder, hybrid=self.settings.hybrid)
-            return self._retriever
+            if self._lexical is None:
+                from rag.lexical import LexicalCache
+
+                self._lexical = LexicalCache(self.store)
+            return self._lexical
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The retrieval stages of ``settings.retrieval_stages``, composed once."""
+        from rag.retrieval import build_pipeline
+        from rag.stages import StageContext
+
+        embedder, lexical = self.embedder, self.lexical
+        with self._lock:
+            if self._pipeline is None:
+                context = StageContext(settings=self.settings, store=self.store, embedder=embedder, lexical=lexical)
+                self._pipeline = build_pipeline(context)
+            return self._pipeline
+
+    def as_retriever(self, *, k: int | None = None, filters: Filters | dict[str, Any] | None = None) -> Any:
+        """The same retrieval as ``ask``, as a LangChain ``BaseRetriever`` returning ``Document``s."""
+        from rag.retrieval import NewsdeskRetriever
+
+        k = self._check_k(k)
+        return NewsdeskRetriever(pipeline=self.pipeline, k=k, fetch_k=self.settings.fetch_k, filters=as_filters(filters))
 
     def warm_up(self) -> None:
         """Loads the embedder, the keyword index and the model, and primes the model's prompt cache.
@@ -123,7 +146,7 @@ class Newsdesk:
 
         self.embedder.embed_query("warm up")
         if self.store.count():
-            self.retriever.lexical()
+            self.lexical.index()
         try:
             generation_chain(self.llm).invoke({"question": "Is this a warm-up?", "context": "[1] Warm-up (undated)\n"})
         except NewsdeskError:
@@ -131,7 +154,7 @@ class Newsdesk:
         except Exception as exc:  # the client's many error types become one readable line
             raise describe_llm_error(exc, self.settings) from exc
 
-    # -- asking ---------------------------------------------------------------------------
+    # -- asking: condense → retrieve → generate → ground ---------------------------------
     def _check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
             raise QuestionError("the question is empty")
@@ -143,7 +166,15 @@ class Newsdesk:
             )
         return question
 
+    def _check_k(self, k: int | None) -> int:
+        if k is None:
+            return self.settings.k
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise QuestionError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
+        return k
+
     def _standalone(self, question: str, history: History) -> str:
+        """Stage "condense": a follow-up rewritten to stand alone, using the conversation."""
         if not history:
             return question
         from rag.chain import condense_chain
@@ -158,6 +189,38 @@ class Newsdesk:
         if not rewritten or len(rewritten) > 3 * len(question) + 200:
             return question
         return rewritten
+
+    def retrieve(
+        self,
+        question: str,
+        *,
+        history: History = (),
+        k: int | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+    ) -> Retrieval:
+        """Stages "condense" and "retrieve" alone: the passages ``ask`` would give the model."""
+        return self._retrieve(self._check_question(question), history, self._check_k(k), as_filters(filters))[0]
+
+    def _retrieve(
+        self, question: str, history: History, k: int, flt: Filters | None
+    ) -> tuple[Retrieval, dict[str, float]]:
+        from rag.stages import Query
+
+        started = time.perf_counter()
+        if self.store.count() == 0:
+            raise EmptyStoreError("the store has no articles yet: run `newsdesk ingest PATH` first")
+        standalone = self._standalone(question, history)
+        condensed_at = time.perf_counter()
+        state = self.pipeline.run(Query(question=standalone, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt))
+        retrieved_at = time.perf_counter()
+        retrieval = Retrieval(
+            question=question,
+            standalone_question=standalone,
+            passages=tuple(state.passages[:k]),
+            seconds=retrieved_at - condensed_at,
+            stage_seconds=state.seconds,
+        )
+        return retrieval, {"condense": condensed_at - started, "retrieve": retrieved_at - condensed_at}
 
     def ask(
         self,
@@ -188,39 +251,28 @@ class Newsdesk:
         If generation fails after retrieval, the final ``Answer`` carries the
         passages and ``error`` instead of raising, so they can still be shown.
         """
-        from rag.chain import format_passages, generation_chain, retrieval_chain
+        from rag.chain import answer_prompt, format_passages
         from rag.llm import describe_llm_error
 
         started = time.perf_counter()
         question = self._check_question(question)
-        flt = as_filters(filters)
-        if self.store.count() == 0:
-            raise EmptyStoreError("the store has no articles yet: run `newsdesk ingest PATH` first")
-        standalone = self._standalone(question, history)
-        condensed_at = time.perf_counter()
-        passages = retrieval_chain(
-            self.retriever,
-            k=k or self.settings.k,
-            fetch_k=max(self.settings.fetch_k, k or self.settings.k),
-            context_chars=self.settings.context_chars,
-            filters=flt,
-        ).invoke(standalone)
-        retrieved_at = time.perf_counter()
-        yield Retrieval(
-            question=question, standalone_question=standalone, passages=tuple(passages),
-            seconds=retrieved_at - condensed_at,
-        )
-        timings = {"condense": condensed_at - started, "retrieve": retrieved_at - condensed_at}
+        k = self._check_k(k)
+        retrieval, timings = self._retrieve(question, history, k, as_filters(filters))
+        yield retrieval
+        passages = retrieval.passages
         label = self._generator
         if not passages:
-            yield self._finish(question, standalone, "", passages, started, timings, None, label, no_passages=True)
+            yield self._finish(retrieval, "", started, timings, None, label, prompt_chars=0)
             return
+        # Stage "generate": the prompt template and the model, composed once per desk.
+        generating_at = time.perf_counter()
         parts: list[str] = []
         first: float | None = None
         error: str | None = None
+        inputs = {"question": retrieval.standalone_question, "context": format_passages(passages)}
+        prompt_chars = sum(len(str(m.content)) for m in answer_prompt().format_messages(**inputs))
         try:
-            chain = generation_chain(self.llm)
-            for delta in chain.stream({"question": standalone, "context": format_passages(passages)}):
+            for delta in self._generation().stream(inputs):
                 if not delta:
                     continue
                 if first is None:
@@ -232,37 +284,50 @@ class Newsdesk:
         except Exception as exc:  # the client's many error types become one readable line
             error = str(describe_llm_error(exc, self.settings))
             log.warning("generation failed: %s", exc)
-        timings["generate"] = time.perf_counter() - retrieved_at
+        timings["generate"] = time.perf_counter() - generating_at
         timings["first_token"] = first  # type: ignore[assignment]
-        yield self._finish(question, standalone, "".join(parts), passages, started, timings, error, label)
+        yield self._finish(retrieval, "".join(parts), started, timings, error, label, prompt_chars=prompt_chars)
+
+    def _generation(self) -> Any:
+        from rag.chain import generation_chain
+
+        llm = self.llm
+        with self._lock:
+            if self._generate is None:
+                self._generate = generation_chain(llm)
+            return self._generate
 
     def _finish(
-        self, question: str, standalone: str, raw: str, passages: Sequence[Passage], started: float,
-        timings: dict[str, float], error: str | None, label: str, no_passages: bool = False,
+        self, retrieval: Retrieval, raw: str, started: float, timings: dict[str, float], error: str | None,
+        label: str, *, prompt_chars: int,
     ) -> Answer:
-        parsed = parse_answer(raw, len(passages))
-        texts = [p.text for p in passages]
-        citations: tuple[Citation, ...] = ()
-        grounded = is_grounded(parsed.text, standalone, texts)
+        """Stage "ground": markers checked, claims judged, abstain or cite."""
+        from rag.grounding import ground
+
+        grounding_at = time.perf_counter()
+        passages = retrieval.passages
+        grounded = ground(raw, retrieval.standalone_question, [p.text for p in passages], self.checker)
         if error:
-            text, abstained = "", False
-        elif no_passages or parsed.abstained or not grounded:
-            text, abstained = (parsed.text if parsed.abstained else ABSTENTION), True
+            text, abstained, citations = "", False, ()
         else:
-            parsed = verify_citations(attach_missing_citation(parsed, texts), texts, standalone)
-            text, abstained = parsed.text, False
-            citations = build_citations(parsed, passages)
+            text, abstained = grounded.text, grounded.abstained
+            citations = () if abstained else build_citations(grounded.numbers, grounded.text, passages)
+        timings["ground"] = time.perf_counter() - grounding_at
         return Answer(
-            question=question,
+            question=retrieval.question,
             answer=text,
             abstained=abstained,
             citations=citations,
-            passages=tuple(passages),
-            invalid_citations=parsed.invalid,
-            standalone_question=standalone if standalone != question else None,
+            passages=passages,
+            invalid_citations=grounded.invalid,
+            standalone_question=(
+                retrieval.standalone_question if retrieval.standalone_question != retrieval.question else None
+            ),
             model=label,
             timings=Timings(total=time.perf_counter() - started, **timings),
             error=error,
+            claims=() if error or abstained else grounded.claims,
+            prompt_chars=prompt_chars,
         )
 
     # -- the library ----------------------------------------------------------------------
@@ -281,8 +346,8 @@ class Newsdesk:
         return report
 
     def _changed(self) -> None:
-        if self._retriever is not None:
-            self._retriever.invalidate()
+        if self._lexical is not None:
+            self._lexical.invalidate()
 
     def list_articles(self) -> list[dict[str, Any]]:
         """One dict per article: id, title, url, published (ISO or None), source, chunks."""
@@ -332,7 +397,9 @@ class Newsdesk:
 
     def close(self) -> None:
         """Releases references; the local model server stops with the process."""
-        self._retriever = None
+        self._pipeline = None
+        self._lexical = None
+        self._generate = None
 
 
 _default: dict[Settings, Newsdesk] = {}

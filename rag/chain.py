@@ -16,8 +16,8 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from rag.prompts import load_prompt
-from rag.retrieval import Retriever
-from rag.types import Filters, Passage
+
+from rag.types import Passage
 
 
 def format_passages(passages: Sequence[Passage]) -> str:
@@ -69,12 +69,3 @@ def clean_condensed(text: str) -> str:
     return line.strip().strip('"').strip()
 
 
-def retrieval_chain(retriever: Retriever, *, k: int, fetch_k: int, context_chars: int,
-                    filters: Filters | None) -> Runnable[str, list[Passage]]:
-    """question → focused passages, best first."""
-
-    def run(question: str) -> list[Passage]:
-        found = retriever.search(question, k=k, fetch_k=fetch_k, filters=filters)
-        return retriever.focus(question, found, context_chars)
-
-    return RunnableLambda(run)

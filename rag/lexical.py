@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bm25s
 import numpy as np
+
+from rag.chunkmeta import embed_text
+
+if TYPE_CHECKING:
+    from vectorstore import ChromaStore
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
 
@@ -63,3 +69,31 @@ class LexicalIndex:
         except ValueError:
             return []
         return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+
+class LexicalCache:
+    """The BM25 index of one store, built on first use and rebuilt when the store's size changes."""
+
+    def __init__(self, store: ChromaStore) -> None:
+        self.store = store
+        self._index: LexicalIndex | None = None
+        self._count = -1
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._index = None
+            self._count = -1
+
+    def index(self) -> LexicalIndex:
+        count = self.store.count()
+        with self._lock:
+            if self._index is None or self._count != count:
+                ids, texts, metas = [], [], []
+                for rec in self.store.scan(texts=True):
+                    ids.append(rec.id)
+                    texts.append(embed_text(str(rec.metadata.get("title", "")), rec.text))
+                    metas.append(rec.metadata)
+                self._index = LexicalIndex(ids, texts, metas)
+                self._count = count
+            return self._index

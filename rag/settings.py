@@ -74,7 +74,13 @@ class Settings(BaseSettings):
     chunk_overlap: int = 150
     k: int = 5
     fetch_k: int = 30
-    hybrid: bool = True
+    hybrid: bool = True  # false drops the "keyword" stage
+    # The retrieval stages in order (see rag.stages): built-in names or "module:Class".
+    # Add "rerank" before "cut" to switch the reranker slot on.
+    retrieval_stages: tuple[str, ...] = ("dense", "keyword", "fuse", "dedupe", "cut", "focus")
+    # Weight of each candidate list in rank fusion (another candidate stage weighs 1).
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
     # Each passage shown to the model is narrowed to a sentence window of this many characters (0: whole chunk).
     context_chars: int = 600
     max_question_chars: int = 1000

@@ -7,7 +7,7 @@ All models are frozen: an answer is a record of what happened, not a draft.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,6 +79,7 @@ class Timings(_Frozen):
     condense: float = 0.0
     retrieve: float = 0.0
     generate: float = 0.0
+    ground: float = 0.0
     first_token: float | None = None
     total: float = 0.0
 
@@ -93,6 +94,21 @@ class Filters(_Frozen):
 
     def is_empty(self) -> bool:
         return not (self.date_from or self.date_to or self.sources or self.article_ids)
+
+
+class Claim(_Frozen):
+    """One sentence of an answer, the passages it cites, and the checker's verdict on it.
+
+    ``supported``: its names and numbers appear in a cited passage;
+    ``repointed``: its marker named a passage without its figure and was moved
+    to the passage stating it; ``cited-by-checker``: the model gave no marker
+    and the checker added the best-supporting passage; ``unsupported``: no
+    cited passage holds its facts.
+    """
+
+    text: str
+    passages: tuple[int, ...] = ()
+    verdict: Literal["supported", "repointed", "cited-by-checker", "unsupported"] = "supported"
 
 
 class Answer(_Frozen):
@@ -111,6 +127,10 @@ class Answer(_Frozen):
     timings: Timings = Field(default_factory=Timings)
     # Set when generation failed but retrieval worked: passages are still useful.
     error: str | None = None
+    # The answer's sentences with their citations and the grounding checker's verdicts.
+    claims: tuple[Claim, ...] = ()
+    # Characters of the messages sent to the model (prompt size, for latency work).
+    prompt_chars: int = 0
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -123,6 +143,8 @@ class Retrieval(_Frozen):
     standalone_question: str
     passages: tuple[Passage, ...]
     seconds: float
+    # Seconds per named retrieval stage, in pipeline order.
+    stage_seconds: dict[str, float] = Field(default_factory=dict)
 
 
 class IngestFailure(_Frozen):
@@ -137,4 +159,6 @@ class IngestReport(_Frozen):
     chunks_added: int = 0
     chunks_deleted: int = 0
     failed: tuple[IngestFailure, ...] = ()
+    # Files read with a caveat worth knowing (bad bytes replaced, encoding guessed).
+    warnings: tuple[IngestFailure, ...] = ()
     seconds: float = 0.0

@@ -6,18 +6,9 @@ from datetime import date
 
 import pytest
 
-from rag.citations import (
-    ABSTENTION,
-    ParsedAnswer,
-    attach_missing_citation,
-    build_citations,
-    is_abstention,
-    is_grounded,
-    key_terms,
-    parse_answer,
-    support_spans,
-    verify_citations,
-)
+from rag.citations import ABSTENTION, ParsedAnswer, build_citations, is_abstention, parse_answer, support_spans
+from rag.grounding import attach_missing_citation, is_grounded, verify_citations
+from rag.terms import key_terms
 from rag.types import Passage
 
 ESTONIA = "Britain already has around 850 troops stationed in Estonia and about 150 in Poland under Nato missions."
@@ -240,7 +231,7 @@ def passage(n: int, text: str) -> Passage:
 def test_build_citations_resolve_numbers_to_passages() -> None:
     passages = [passage(1, ESTONIA), passage(2, LAUNCHERS)]
     parsed = parse_answer("The UK sent 2,000 launchers [2] and has 850 troops in Estonia [1].", 2)
-    citations = build_citations(parsed, passages)
+    citations = build_citations(parsed.numbers, parsed.text, passages)
     assert [c.number for c in citations] == [2, 1]
     first = citations[0]
     assert (first.article_id, first.title, first.url, first.published) == (

@@ -15,10 +15,10 @@ from datetime import date
 from html import escape
 from urllib.parse import urlsplit
 
+from rag.markers import MARKER, numbers_in
 from rag.types import Answer, Citation, Passage, Retrieval
 
 # "[3]" or "[1, 2]" / "[1,2]"; the numbers inside are linked one by one.
-_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _NEWLINES = re.compile(r"\r\n?|\n")
 
 
@@ -69,8 +69,8 @@ def link_citations(text: str, citations: Sequence[Citation], turn: int = 0) -> s
     by_number = {c.number: c for c in citations}
     out: list[str] = []
     pos = 0
-    for match in _MARKER.finditer(text):
-        numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
+    for match in MARKER.finditer(text):
+        numbers = numbers_in(match)
         if not any(n in by_number for n in numbers):
             continue
         out.append(_text(text[pos : match.start()]))

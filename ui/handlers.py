@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import gradio as gr
 import pandas as pd
 
+from rag.desk import Desk
 from rag.errors import NewsdeskError
 from rag.types import Answer, Filters, IngestReport, Retrieval
 from ui import format as fmt
@@ -25,20 +26,6 @@ log = logging.getLogger("newsdesk.ui")
 INTERNAL = "Something went wrong on the server; the details are in its log. Please try again."
 ARTICLE_COLUMNS = ["Title", "Date", "Source", "Chunks", "ID"]
 INGEST_COLUMNS = ["File", "Result", "Articles", "Chunks", "Detail"]
-
-
-class Desk(Protocol):
-    """The part of ``rag.api.Newsdesk`` the UI uses; tests pass a fake."""
-
-    def ask(self, question: str, *, history: Any = (), k: int | None = None, filters: Any = None) -> Answer: ...
-    def ask_stream(self, question: str, *, history: Any = (), k: int | None = None,
-                   filters: Any = None) -> Iterator[Retrieval | str | Answer]: ...
-    def ingest(self, paths: Sequence[Path | str], *, progress: Any = None) -> IngestReport: ...
-    def list_articles(self) -> list[dict[str, Any]]: ...
-    def delete_article(self, article_id: str) -> int: ...
-    def stats(self) -> dict[str, int]: ...
-    def sources(self) -> list[str]: ...
-    def describe(self) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,102 @@
+"""``ChunkMeta``: the metadata stored with every chunk, typed, with one mapping to and from the store.
+
+Ingest writes it, retrieval and the library read it; before this the keys
+were typed by hand in four places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rag.types import Article, Chunk, Passage
+
+
+def date_int(value: date | None) -> int:
+    """``YYYYMMDD`` as an int (0 when undated): stores compare numbers, not date strings."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+@dataclass(frozen=True)
+class ChunkMeta:
+    article_id: str
+    title: str
+    start: int
+    end: int
+    index: int = 0
+    url: str | None = None
+    published: date | None = None
+    source: str | None = None
+    author: str | None = None
+    path: str | None = None
+    content_hash: str = ""
+
+    @classmethod
+    def of(cls, article: Article, chunk: Chunk) -> ChunkMeta:
+        return cls(
+            article_id=article.id,
+            title=article.title,
+            start=chunk.start,
+            end=chunk.end,
+            index=chunk.index,
+            url=article.url,
+            published=article.published,
+            source=article.source,
+            author=article.author,
+            path=article.path,
+            content_hash=article.content_hash,
+        )
+
+    def to_store(self) -> dict[str, str | int]:
+        """Flat scalars only (what vector stores accept); empty strings for missing values."""
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "url": self.url or "",
+            "published": self.published.isoformat() if self.published else "",
+            "published_int": date_int(self.published),
+            "source": self.source or "",
+            "author": self.author or "",
+            "path": self.path or "",
+            "content_hash": self.content_hash,
+            "start": self.start,
+            "end": self.end,
+            "index": self.index,
+        }
+
+    @classmethod
+    def from_store(cls, meta: dict[str, Any], text_length: int = 0) -> ChunkMeta:
+        published = meta.get("published") or None
+        return cls(
+            article_id=str(meta.get("article_id", "")),
+            title=str(meta.get("title", "")),
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", text_length)),
+            index=int(meta.get("index", 0)),
+            url=meta.get("url") or None,
+            published=date.fromisoformat(published) if published else None,
+            source=meta.get("source") or None,
+            author=meta.get("author") or None,
+            path=meta.get("path") or None,
+            content_hash=str(meta.get("content_hash", "")),
+        )
+
+    def passage(self, chunk_id: str, text: str, score: float) -> Passage:
+        return Passage(
+            chunk_id=chunk_id,
+            article_id=self.article_id,
+            title=self.title,
+            text=text,
+            start=self.start,
+            end=self.end,
+            score=score,
+            url=self.url,
+            published=self.published,
+            source=self.source,
+        )
+
+
+def embed_text(title: str, text: str) -> str:
+    """What gets embedded and keyword-indexed for a chunk: its article title gives it context."""
+    return f"{title}\n{text}" if title else text

@@ -1,0 +1,150 @@
+"""Grounding: does each sentence of the answer rest on the passage it cites?
+
+The model's text is split into ``Claim``s (an answer sentence and the passage
+numbers it cites); a ``Checker`` gives each a verdict and may re-point,
+add or refuse citations. The answer abstains when its new facts appear in no
+passage: that is the signature of an answer from the model's memory.
+``HeuristicChecker`` (names and numbers must be found in the cited text) is
+the first checker; an NLI- or quote-based one implements the same protocol.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rag.citations import ABSTENTION, ParsedAnswer, parse_answer
+from rag.markers import MARKER, cited_numbers, format_marker, rewrite_markers
+from rag.sentences import sentence_spans
+from rag.terms import content_words, key_terms, normalise_quotes, terms_in
+from rag.types import Claim
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """The checked answer: its text, whether it abstains, the passages it cites, its claims."""
+
+    text: str
+    abstained: bool
+    numbers: tuple[int, ...]
+    invalid: tuple[int, ...]
+    claims: tuple[Claim, ...]
+
+
+class Checker(Protocol):
+    def check(self, parsed: ParsedAnswer, question: str, passages: Sequence[str]) -> Grounded: ...
+
+
+def ground(raw: str, question: str, passages: Sequence[str], checker: Checker) -> Grounded:
+    """Parses the model's markers against the passages and lets ``checker`` decide."""
+    parsed = parse_answer(raw, len(passages))
+    if parsed.abstained or not passages:
+        text = parsed.text if parsed.abstained else ABSTENTION
+        return Grounded(text=text, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
+    return checker.check(parsed, question, passages)
+
+
+def split_claims(text: str) -> list[Claim]:
+    """The answer's sentences, each with the passage numbers its markers name."""
+    claims = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        claims.append(Claim(text=sentence, passages=tuple(cited_numbers(sentence))))
+    # A marker after the final full stop ("… 2,000 launchers. [1]") belongs to the sentence before.
+    if len(claims) > 1 and MARKER.fullmatch(claims[-1].text.strip()):
+        last = claims.pop()
+        prev = claims.pop()
+        claims.append(Claim(text=f"{prev.text} {last.text}", passages=prev.passages + last.passages))
+    return claims
+
+
+class HeuristicChecker:
+    """Names and numbers as evidence: a claim's new facts must be in the passage it cites."""
+
+    name = "heuristic"
+
+    def check(self, parsed: ParsedAnswer, question: str, passages: Sequence[str]) -> Grounded:
+        if not is_grounded(parsed.text, question, passages):
+            return Grounded(text=ABSTENTION, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
+        added = not parsed.numbers
+        fixed = attach_missing_citation(parsed, passages)
+        moved = verify_citations(fixed, passages, question)
+        holds = [terms_in(p) for p in passages]
+        asked = key_terms(question)
+        claims = []
+        for claim in split_claims(moved.text):
+            facts = key_terms(claim.text) - asked
+            supported = not claim.passages or any(facts <= holds[n - 1] for n in claim.passages)
+            if added and claim.passages:
+                verdict = "cited-by-checker"
+            elif moved.text != fixed.text and claim.passages and supported:
+                verdict = "repointed"
+            else:
+                verdict = "supported" if supported else "unsupported"
+            claims.append(claim.model_copy(update={"verdict": verdict}))
+        return Grounded(
+            text=moved.text, abstained=False, numbers=moved.numbers, invalid=moved.invalid, claims=tuple(claims)
+        )
+
+
+def is_grounded(answer: str, question: str, passages: Sequence[str]) -> bool:
+    """False when the answer's new facts (names, numbers not in the question) appear in no passage."""
+    new = key_terms(answer) - key_terms(question)
+    if not new:
+        return True
+    haystack = " ".join(normalise_quotes(p).replace(",", "").lower() for p in passages)
+    found = {term for term in new if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack)}
+    numbers = {term for term in new if term[0].isdigit()}
+    # An invented number is the worst kind of wrong answer: every number must be in a passage.
+    return numbers <= found and len(found) >= max(1, len(new) // 2)
+
+
+def verify_citations(parsed: ParsedAnswer, passages: Sequence[str], question: str = "") -> ParsedAnswer:
+    """Re-points a marker whose passage lacks the answer's numbers to the passage that has them.
+
+    Small models often copy the right sentence and number it wrongly; a
+    citation must lead to the passage that actually states the figure.
+    """
+    if parsed.abstained or not parsed.numbers:
+        return parsed
+    facts = key_terms(parsed.text) - key_terms(question)
+    numbers = {t for t in facts if t[0].isdigit()}
+    if not numbers:
+        return parsed
+    holds = [terms_in(p) for p in passages]
+    remap: dict[int, int] = {}
+    for n in parsed.numbers:
+        if numbers <= holds[n - 1]:
+            continue
+        candidates = [i for i, terms in enumerate(holds) if numbers <= terms]
+        if candidates:
+            best = max(candidates, key=lambda i: len(facts & holds[i]))
+            remap[n] = best + 1
+    if not remap:
+        return parsed
+    text = rewrite_markers(parsed.text, lambda ns: format_marker([remap.get(n, n) for n in ns]))
+    text = re.sub(r"(\[\d+\])(?:\1)+", r"\1", text)
+    numbers_used = tuple(dict.fromkeys(remap.get(n, n) for n in parsed.numbers))
+    return ParsedAnswer(text=text, numbers=numbers_used, invalid=parsed.invalid, abstained=False)
+
+
+def attach_missing_citation(parsed: ParsedAnswer, passages: Sequence[str]) -> ParsedAnswer:
+    """Cites the best-supporting passage for an answer the model left without any marker.
+
+    Only when some passage holds the answer's key terms; the marker is
+    appended so the reader still sees where the fact comes from.
+    """
+    if parsed.abstained or parsed.numbers or not passages:
+        return parsed
+    terms = key_terms(parsed.text) or content_words(parsed.text)
+    if not terms:
+        return parsed
+    scores = [len(terms & terms_in(p)) for p in passages]
+    best = max(range(len(passages)), key=lambda i: scores[i])
+    if scores[best] == 0:
+        return parsed
+    text = parsed.text.rstrip()
+    text = f"{text[:-1]} [{best + 1}]." if text.endswith(".") else f"{text} [{best + 1}]"
+    return ParsedAnswer(text=text, numbers=(best + 1,), invalid=parsed.invalid, abstained=False)

@@ -1,0 +1,52 @@
+"""Word features shared by retrieval and grounding: content words and key terms.
+
+Key terms (numbers and capitalised words) are the facts a reader checks
+against a source; content words are the rest of what carries meaning. One
+home, so retrieval's notion of "the same fact" and grounding's agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rag.markers import strip_markers
+
+_WORD = re.compile(r"[\w][\w'’.,-]*[\w]|\w")
+_KEY = re.compile(r"\b(?:\d[\d,.]*\d|\d|[A-Z][\w'’-]+)")
+
+STOP = frozenset(
+    "a an the of to in on for and or but is are was were be been by with as at from that this these those "
+    "it its which who whom what when where why how did does do has have had not no than then there their "
+    "they he she his her we you i will would can could about into over after before said says".split()
+)
+
+
+def normalise_quotes(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words less stop words; "2,000" and "2000" are the same word."""
+    words = {w.lower().strip(".,'’-") for w in _WORD.findall(normalise_quotes(text))}
+    return {w.replace(",", "") for w in words if w and w not in STOP}
+
+
+def key_terms(text: str) -> set[str]:
+    """Numbers and capitalised words: the facts a reader would check against the source."""
+    terms = set()
+    for match in _KEY.finditer(normalise_quotes(strip_markers(text))):
+        term = match.group(0).rstrip(".,").replace(",", "").lower()
+        if term and term not in STOP:
+            terms.add(term)
+    return terms
+
+
+def terms_in(text: str) -> set[str]:
+    return key_terms(text) | content_words(text)
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
