@@ -104,6 +104,8 @@ def ingest(
             f"{report.articles_unchanged} unchanged; {report.chunks_added} chunks written "
             f"in {report.seconds:.1f}s"
         )
+        for note in report.warnings:
+            err.print(f"[yellow]note[/] {escape(note.path)}: {escape(note.reason)}", highlight=False, soft_wrap=True)
         for failure in report.failed:
             err.print(f"[yellow]skipped[/] {escape(failure.path)}: {escape(failure.reason)}",
                       highlight=False, soft_wrap=True)

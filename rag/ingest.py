@@ -15,10 +15,10 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from rag.articles import load_paths
+from rag.articles import load_files
 from rag.chunking import chunk_article
 from rag.errors import EmbeddingError
-from rag.retrieval import date_int, embed_text
+from rag.chunkmeta import ChunkMeta, embed_text
 from rag.settings import Settings
 from rag.types import Article, Chunk, IngestFailure, IngestReport
 from vectorstore import ChromaStore
@@ -28,20 +28,7 @@ _LOOKUP_BATCH = 500
 
 
 def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
-    return {
-        "article_id": article.id,
-        "title": article.title,
-        "url": article.url or "",
-        "published": article.published.isoformat() if article.published else "",
-        "published_int": date_int(article.published),
-        "source": article.source or "",
-        "author": article.author or "",
-        "path": article.path or "",
-        "content_hash": article.content_hash,
-        "start": chunk.start,
-        "end": chunk.end,
-        "index": chunk.index,
-    }
+    return ChunkMeta.of(article, chunk).to_store()
 
 
 def existing_articles(store: ChromaStore, ids: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
@@ -156,11 +143,13 @@ def ingest_paths(
     *,
     progress: Progress | None = None,
 ) -> IngestReport:
-    articles, failures = load_paths([Path(p) for p in paths], max_bytes=settings.max_file_bytes)
-    return ingest_articles(store, embedder, articles, settings, failures=failures, progress=progress)
+    loaded = load_files([Path(p) for p in paths], max_bytes=settings.max_file_bytes)
+    report = ingest_articles(store, embedder, loaded.articles, settings, failures=loaded.failed, progress=progress)
+    return report.model_copy(update={"warnings": tuple(loaded.notes)})
 
 
 def summary(report: IngestReport) -> dict[str, Any]:
     data = report.model_dump(mode="json")
     data["failed"] = [{"path": f.path, "reason": f.reason} for f in report.failed]
+    data["warnings"] = [{"path": w.path, "reason": w.reason} for w in report.warnings]
     return data

@@ -60,7 +60,7 @@ def test_ingest_json_summary_and_idempotence(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {
-        "articles_added", "articles_updated", "articles_unchanged", "chunks_added", "chunks_deleted", "failed",
+        "articles_added", "articles_updated", "articles_unchanged", "chunks_added", "chunks_deleted", "failed", "warnings",
         "seconds",
     }
     assert data["articles_added"] == 2 and data["chunks_added"] > 0 and data["failed"] == []

@@ -10,7 +10,7 @@ from rag.api import Newsdesk
 from rag.articles import parse_file
 from rag.chunking import chunk_article
 from rag.ingest import summary
-from rag.retrieval import date_int
+from rag.chunkmeta import date_int
 from rag.types import Article
 
 TELEGRAPH = "000_2517e97f795ed248.txt"
@@ -237,3 +237,13 @@ def test_fragment_urls_of_different_articles_are_reported(desk: Newsdesk, tmp_pa
     assert report.articles_added == 1
     [failure] = report.failed
     assert failure.path.endswith("live.json#2") and "duplicate URL" in failure.reason
+
+
+def test_a_file_with_a_few_bad_bytes_is_kept_and_the_report_says_so(desk, tmp_path) -> None:
+    text = "Mayor Inés Núñez won a third term with 58 percent of the vote in the city election on Sunday."
+    path = tmp_path / "stray.txt"
+    path.write_bytes(text.encode() + b" Turnout was \xff\xfe\xff high.")
+    report = desk.ingest([path])
+    assert report.articles_added == 1 and not report.failed
+    assert [w.path for w in report.warnings] == [str(path)]
+    assert "U+FFFD" in report.warnings[0].reason
