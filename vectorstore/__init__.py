@@ -1,9 +1,33 @@
 """Vector storage for newsdesk: ids, texts, metadata and vectors in Chroma.
 
 This package knows nothing of articles or questions; ``rag`` builds on it.
-It is the only place in the project that talks to chromadb.
+It is the only place in the project that talks to chromadb. Callers type
+against ``Store`` and filter with ``vectorstore.filters`` (``Eq``, ``In``,
+``Range``, ``And``), never with Chroma's own syntax.
 """
 
-from vectorstore.chroma import ChromaStore, Hit, Record, StoreUnavailable, open_client
+from vectorstore.base import Hit, Metadata, Record, Store, StoreBusy, StoreUnavailable, VectorStoreError
+from vectorstore.chroma import ChromaStore, open_client
+from vectorstore.filters import And, Eq, Filter, In, Range, all_of, any_of, between, eq, matches
 
-__all__ = ["ChromaStore", "Hit", "Record", "StoreUnavailable", "open_client"]
+__all__ = [
+    "And",
+    "ChromaStore",
+    "Eq",
+    "Filter",
+    "Hit",
+    "In",
+    "Metadata",
+    "Range",
+    "Record",
+    "Store",
+    "StoreBusy",
+    "StoreUnavailable",
+    "VectorStoreError",
+    "all_of",
+    "any_of",
+    "between",
+    "eq",
+    "matches",
+    "open_client",
+]

@@ -2,41 +2,197 @@
 
 Vectors always come from the caller: collections are created without an
 embedding function, so Chroma never tries to download its default model.
+Every piece of Chroma syntax in newsdesk lives here: ``where`` dicts, the
+integer shadow of dates (Chroma compares only numbers), and metadata merging.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import math
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-Metadata = Mapping[str, str | int | float | bool]
+from vectorstore.base import Hit, Metadata, Record, StoreBusy, StoreUnavailable, VectorStoreError
+from vectorstore.filters import And, Eq, Filter, In, Range, Scalar, is_empty_match
+
+__all__ = [
+    "ChromaStore",
+    "Hit",
+    "Record",
+    "StoreBusy",
+    "StoreUnavailable",
+    "VectorStoreError",
+    "Where",
+    "date_int",
+    "open_client",
+    "to_chroma_where",
+]
+
+# A raw Chroma ``where`` dict: deprecated as an argument, use ``vectorstore.filters``.
 Where = dict[str, Any]
 
 _PAGE = 2000  # rows per page when reading the whole collection
+# A date value at key K is also stored as YYYYMMDD at K + _DATE_SUFFIX, which Chroma can compare.
+_DATE_SUFFIX = "_int"
+_NO_DATE = 10101  # date_int(date.min): every real date is at least this; 0 means "no date"
 
 
-class StoreUnavailable(Exception):
-    """The store could not be opened or reached; the message says where and why."""
+def date_int(value: date | None) -> int:
+    """``2022-01-26`` -> ``20220126``; ``None`` -> 0 (the stored form of "no date")."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A query result; ``score`` is cosine similarity (1 = same direction)."""
+def _iso_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
-    id: str
-    text: str
-    metadata: dict[str, Any]
-    score: float
+
+def _to_stored(metadata: Metadata) -> dict[str, Any]:
+    """Dates become ISO strings plus their integer shadow, so date ranges can be filtered in Chroma."""
+    out: dict[str, Any] = {}
+    for key, value in metadata.items():
+        if isinstance(value, datetime):
+            raise TypeError(f"metadata {key!r}: store a date or an ISO string, not a datetime")
+        day = _iso_date(value)
+        if day is not None:
+            out[key] = day.isoformat()
+            out[key + _DATE_SUFFIX] = date_int(day)
+        elif key not in out:
+            out[key] = value
+    return out
 
 
-@dataclass(frozen=True)
-class Record:
-    id: str
-    text: str
-    metadata: dict[str, Any]
+def _any(parts: list[Where]) -> Where:
+    return parts[0] if len(parts) == 1 else {"$or": parts}
+
+
+def _all(parts: list[Where]) -> Where:
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+# Chroma compares an int value with a float operand by first turning the operand into an int
+# (``n >= 2.5`` holds for n = 2; ``n == 2.5`` too), while an int operand compares with ints and
+# floats alike. So whole numbers always go as ints, and a fractional operand x is only ever used
+# in shapes that no int can satisfy, whichever way Chroma rounds x: ``$eq x`` next to ``$nin``
+# of x's neighbours, or ``$gt``/``$lt`` between x and the next whole number.
+
+
+def _neighbours(x: float) -> list[int]:
+    return sorted({math.floor(x), math.ceil(x), int(x)})
+
+
+def _equals_fraction(key: str, xs: Sequence[float]) -> Where:
+    near = sorted({n for x in xs for n in _neighbours(x)})
+    return {"$and": [{key: {"$in": sorted(set(xs))}}, {key: {"$nin": near}}]}
+
+
+def _at_least(key: str, x: float) -> Where:
+    if float(x).is_integer():
+        return {key: {"$gte": int(x)}}
+    up = math.ceil(x)
+    return _any(
+        [
+            {key: {"$gte": up}},
+            {"$and": [{key: {"$gt": x}}, {key: {"$lt": up}}]},
+            _equals_fraction(key, [x]),
+        ]
+    )
+
+
+def _at_most(key: str, x: float) -> Where:
+    if float(x).is_integer():
+        return {key: {"$lte": int(x)}}
+    down = math.floor(x)
+    return _any(
+        [
+            {key: {"$lte": down}},
+            {"$and": [{key: {"$gt": down}}, {key: {"$lt": x}}]},
+            _equals_fraction(key, [x]),
+        ]
+    )
+
+
+def _in_clause(key: str, values: Sequence[Scalar]) -> Where | None:
+    """``key in values`` for Chroma, whose ``$in`` takes one type per list and tells bools from numbers."""
+    bools = sorted({v for v in values if isinstance(v, bool)})
+    strs = sorted({v for v in values if isinstance(v, str)})
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    whole = sorted({int(v) for v in numbers if float(v).is_integer()})
+    fractions = [float(v) for v in numbers if not float(v).is_integer()]
+    parts: list[Where] = [{key: {"$in": list(group)}} for group in (bools, strs, whole) if group]
+    if fractions:
+        parts.append(_equals_fraction(key, fractions))
+    return _any(parts) if parts else None
+
+
+def _range_clauses(r: Range) -> list[Where]:
+    if r.on_dates:
+        key = r.key + _DATE_SUFFIX
+        lo = max(date_int(r.gte) if isinstance(r.gte, date) else _NO_DATE, _NO_DATE)
+        clauses: list[Where] = [{key: {"$gte": lo}}]
+        if isinstance(r.lte, date):
+            clauses.append({key: {"$lte": date_int(r.lte)}})
+        return clauses
+    clauses = []
+    if isinstance(r.gte, int | float):
+        clauses.append(_at_least(r.key, r.gte))
+    if isinstance(r.lte, int | float):
+        clauses.append(_at_most(r.key, r.lte))
+    return clauses
+
+
+def to_chroma_where(where: Filter | None) -> Where | None:
+    """The Chroma ``where`` dict for a neutral filter (``None``: no filter).
+
+    Callers check ``is_empty_match`` first: Chroma cannot say "match nothing".
+    """
+    if where is None:
+        return None
+    clauses: list[Where] = []
+    for c in where.clauses if isinstance(where, And) else (where,):
+        if isinstance(c, Eq):
+            clause = _in_clause(c.key, [c.value])
+            if clause is not None:
+                clauses.append(clause)
+        elif isinstance(c, In):
+            clause = _in_clause(c.key, c.values)
+            if clause is None:
+                raise ValueError("an empty In matches nothing; check is_empty_match first")
+            clauses.append(clause)
+        elif isinstance(c, Range):
+            clauses.extend(_range_clauses(c))
+        else:  # And flattens its clauses, so none is an And
+            raise TypeError(f"not a filter clause: {c!r}")
+    return _all(clauses)
+
+
+def _chroma(where: Filter | Where | None) -> tuple[bool, Where | None]:
+    """``(can_match, chroma_where)``; a raw dict passes through (deprecated)."""
+    if where is None:
+        return True, None
+    if isinstance(where, dict):
+        warnings.warn(
+            "a raw Chroma where dict is deprecated; pass a vectorstore.filters filter",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return True, where or None
+    if is_empty_match(where):
+        return False, None
+    return True, to_chroma_where(where)
 
 
 def open_client(*, path: Path | None = None, url: str | None = None) -> Any:
@@ -52,9 +208,7 @@ def open_client(*, path: Path | None = None, url: str | None = None) -> Any:
                 raise StoreUnavailable(f"not a Chroma server URL: {url!r}")
             ssl = parsed.scheme == "https"
             port = parsed.port or (443 if ssl else 8000)
-            return chromadb.HttpClient(
-                host=parsed.hostname, port=port, ssl=ssl, settings=chroma_settings
-            )
+            return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=ssl, settings=chroma_settings)
         if path is None:
             raise StoreUnavailable("no store folder and no Chroma URL given")
         path.mkdir(parents=True, exist_ok=True)
@@ -66,11 +220,27 @@ def open_client(*, path: Path | None = None, url: str | None = None) -> Any:
         raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
-class ChromaStore:
-    """One Chroma collection with cosine distance, plus the few operations rag needs."""
+def _record(id_: str, doc: str | None, meta: Any) -> Record:
+    return Record(id=id_, text=doc or "", metadata=dict(meta or {}))
 
-    def __init__(self, *, path: Path | None = None, url: str | None = None, collection: str = "newsdesk"):
-        self.location = url or str(path)
+
+class ChromaStore:
+    """One Chroma collection with cosine distance; implements ``vectorstore.Store``.
+
+    ``where`` arguments take a ``vectorstore.filters`` filter. A raw Chroma dict
+    is still accepted but deprecated (it warns), and will go once rag has moved.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: Path | None = None,
+        url: str | None = None,
+        collection: str = "newsdesk",
+        page_size: int | None = None,
+    ):
+        self._location = url or str(path)
+        self._page = page_size or _PAGE
         self._client = open_client(path=path, url=url)
         try:
             self._col = self._client.get_or_create_collection(
@@ -79,12 +249,21 @@ class ChromaStore:
                 embedding_function=None,
             )
         except Exception as exc:
-            raise StoreUnavailable(f"cannot open collection {collection!r} at {self.location}: {exc}") from exc
+            raise StoreUnavailable(
+                f"cannot open collection {collection!r} at {self.location}: {exc}"
+            ) from exc
+
+    @property
+    def location(self) -> str:
+        return self._location
 
     @property
     def client(self) -> Any:
         """The underlying chromadb client, for tools that bring their own Chroma wrapper."""
         return self._client
+
+    def writing(self, *, wait: float = 0) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def count(self) -> int:
         return int(self._col.count())
@@ -96,87 +275,103 @@ class ChromaStore:
         metadatas: Sequence[Metadata],
         embeddings: Sequence[Sequence[float]],
     ) -> None:
+        """Adds records or replaces them whole: keys missing from the new metadata are removed."""
         if not ids:
             return
         if not (len(ids) == len(texts) == len(metadatas) == len(embeddings)):
             raise ValueError("ids, texts, metadatas and embeddings differ in length")
+        if len(set(ids)) != len(ids):
+            raise ValueError("ids repeat within one upsert")
         step = self._max_batch()
         for i in range(0, len(ids), step):
+            batch_ids = list(ids[i : i + step])
+            metas = [_to_stored(m) for m in metadatas[i : i + step]]
+            # Chroma merges metadata on upsert; clearing the old keys makes it a replacement.
+            old = self._col.get(ids=batch_ids, include=["metadatas"])
+            previous = {id_: (m or {}) for id_, m in zip(old["ids"], old["metadatas"], strict=True)}
+            for id_, meta in zip(batch_ids, metas, strict=True):
+                for key in previous.get(id_, {}):
+                    meta.setdefault(key, None)
             self._col.upsert(
-                ids=list(ids[i : i + step]),
+                ids=batch_ids,
                 documents=list(texts[i : i + step]),
-                metadatas=[dict(m) for m in metadatas[i : i + step]],
+                metadatas=[m or None for m in metas],
                 embeddings=[list(map(float, e)) for e in embeddings[i : i + step]],
             )
 
-    def delete(self, *, ids: Sequence[str] | None = None, where: Where | None = None) -> int:
-        """Deletes by ids or by a metadata filter; returns how many rows went."""
+    def delete(self, *, ids: Sequence[str] | None = None, where: Filter | Where | None = None) -> int:
+        """Deletes by ids or by a filter; returns how many rows went."""
         if ids is not None:
             ids = list(ids)
             if not ids:
                 return 0
             found = self._col.get(ids=ids, include=[])["ids"]
         elif where:
-            found = self._col.get(where=where, include=[])["ids"]
+            can_match, chroma_where = _chroma(where)
+            if not can_match:
+                return 0
+            found = self._col.get(where=chroma_where, include=[])["ids"]
         else:
-            raise ValueError("delete needs ids or a where filter")
+            raise ValueError("delete needs ids or a filter")
         if found:
             self._col.delete(ids=list(found))
         return len(found)
 
-    def query(self, embedding: Sequence[float], k: int, where: Where | None = None) -> list[Hit]:
+    def query(self, embedding: Sequence[float], k: int, where: Filter | Where | None = None) -> list[Hit]:
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        can_match, chroma_where = _chroma(where)
         n = self.count()
-        if n == 0:
+        if n == 0 or not can_match:
             return []
         res = self._col.query(
             query_embeddings=[list(map(float, embedding))],
             n_results=min(k, n),
-            where=where or None,
+            where=chroma_where,
             include=["documents", "metadatas", "distances"],
         )
-        hits = []
-        for i, id_ in enumerate(res["ids"][0]):
-            distance = float(res["distances"][0][i])
-            hits.append(
-                Hit(
-                    id=id_,
-                    text=res["documents"][0][i] or "",
-                    metadata=dict(res["metadatas"][0][i] or {}),
-                    score=1.0 - distance,
-                )
-            )
-        return hits
+        docs, metas, dists = res["documents"][0], res["metadatas"][0], res["distances"][0]
+        return [
+            Hit(id=id_, text=docs[i] or "", metadata=dict(metas[i] or {}), score=1.0 - float(dists[i]))
+            for i, id_ in enumerate(res["ids"][0])
+        ]
 
     def get(
         self,
         *,
         ids: Sequence[str] | None = None,
-        where: Where | None = None,
+        where: Filter | Where | None = None,
         texts: bool = True,
         limit: int | None = None,
     ) -> list[Record]:
+        can_match, chroma_where = _chroma(where)
+        if not can_match or (ids is not None and not ids):
+            return []
         include = ["metadatas", "documents"] if texts else ["metadatas"]
-        res = self._col.get(ids=list(ids) if ids is not None else None, where=where or None,
-                            include=include, limit=limit)
+        res = self._col.get(
+            ids=list(ids) if ids is not None else None, where=chroma_where, include=include, limit=limit
+        )
         docs = res.get("documents") if texts else None
         return [
-            Record(id=id_, text=(docs[i] or "") if docs else "", metadata=dict(res["metadatas"][i] or {}))
-            for i, id_ in enumerate(res["ids"])
+            _record(id_, docs[i] if docs else None, res["metadatas"][i]) for i, id_ in enumerate(res["ids"])
         ]
 
-    def scan(self, *, texts: bool = True, where: Where | None = None) -> Iterator[Record]:
+    def scan(self, *, texts: bool = True, where: Filter | Where | None = None) -> Iterator[Record]:
         """Every record, page by page, so a large collection never sits in one response."""
+        can_match, chroma_where = _chroma(where)
+        if not can_match:
+            return
         offset = 0
         include = ["metadatas", "documents"] if texts else ["metadatas"]
         while True:
-            res = self._col.get(where=where or None, include=include, limit=_PAGE, offset=offset)
+            res = self._col.get(where=chroma_where, include=include, limit=self._page, offset=offset)
             ids = res["ids"]
             if not ids:
                 return
             docs = res.get("documents") if texts else None
             for i, id_ in enumerate(ids):
-                yield Record(id=id_, text=(docs[i] or "") if docs else "", metadata=dict(res["metadatas"][i] or {}))
-            if len(ids) < _PAGE:
+                yield _record(id_, docs[i] if docs else None, res["metadatas"][i])
+            if len(ids) < self._page:
                 return
             offset += len(ids)
 

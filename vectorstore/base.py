@@ -1,0 +1,96 @@
+"""What a newsdesk store is: the records it holds, its errors, and the operations rag may call.
+
+``Store`` is a ``typing.Protocol`` so rag depends on these operations, never on
+Chroma; ``ChromaStore`` is the implementation, and ``tests/test_store_contract.py``
+checks any implementation against the same behaviours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol, TypeAlias, runtime_checkable
+
+from vectorstore.filters import Filter
+
+# Values a record's metadata may hold; a ``date`` reads back as its ISO string.
+MetaValue: TypeAlias = str | int | float | bool | date
+Metadata: TypeAlias = Mapping[str, MetaValue]
+
+
+class VectorStoreError(Exception):
+    """Base of the errors the store layer raises on purpose."""
+
+
+class StoreUnavailable(VectorStoreError):
+    """The store could not be opened or reached; the message says where and why."""
+
+
+class StoreBusy(VectorStoreError):
+    """Another writer holds the store; the message says who, since when, and what to do."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A query result; ``score`` is cosine similarity (1 = same direction)."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The operations rag uses. Filters are ``vectorstore.filters`` values, never a store's own syntax."""
+
+    @property
+    def location(self) -> str:
+        """Where the data lives (a folder or a URL), for messages."""
+        ...
+
+    def count(self) -> int: ...
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[Metadata],
+        embeddings: Sequence[Sequence[float]],
+    ) -> None:
+        """Adds records or replaces them whole (text, vector and every metadata key) by id."""
+        ...
+
+    def delete(self, *, ids: Sequence[str] | None = None, where: Filter | None = None) -> int:
+        """Deletes by ids or by filter; returns how many records went."""
+        ...
+
+    def query(self, embedding: Sequence[float], k: int, where: Filter | None = None) -> list[Hit]:
+        """The ``k`` records closest to ``embedding`` by cosine, best first."""
+        ...
+
+    def get(
+        self,
+        *,
+        ids: Sequence[str] | None = None,
+        where: Filter | None = None,
+        texts: bool = True,
+        limit: int | None = None,
+    ) -> list[Record]: ...
+
+    def scan(self, *, texts: bool = True, where: Filter | None = None) -> Iterator[Record]:
+        """Every matching record, page by page."""
+        ...
+
+    def writing(self, *, wait: float = 0) -> AbstractContextManager[None]:
+        """Holds the store's single-writer lock for a run of writes (``StoreBusy`` if another holds it)."""
+        ...
