@@ -1,4 +1,7 @@
-"""vectorstore.ChromaStore on a real embedded Chroma in a tmp folder."""
+"""What only the embedded ChromaStore does: the stored format, raw-dict compatibility, opening errors.
+
+The behaviours every store shares are in test_store_contract.py.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,15 @@ import json
 import math
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-import vectorstore.chroma
 from rag.api import Newsdesk
 from rag.errors import StoreError
 from rag.settings import Settings
-from vectorstore import ChromaStore, StoreUnavailable
+from vectorstore import ChromaStore, StoreUnavailable, between
 
 
 def unit(*xs: float) -> list[float]:
@@ -24,12 +27,22 @@ def unit(*xs: float) -> list[float]:
 
 RECORDS = {
     # id: (vector, date, source)
-    "a": (unit(1, 0, 0), 20220101, "alpha.com"),
-    "b": (unit(1, 1, 0), 20220115, "beta.com"),
-    "c": (unit(0, 1, 0), 20220201, "alpha.com"),
-    "d": (unit(0, 0, 1), 20220301, "gamma.com"),
-    "e": (unit(1, 0, 1), 0, ""),
+    "a": (unit(1, 0, 0), date(2022, 1, 1), "alpha.com"),
+    "b": (unit(1, 1, 0), date(2022, 1, 15), "beta.com"),
+    "c": (unit(0, 1, 0), date(2022, 2, 1), "alpha.com"),
+    "d": (unit(0, 0, 1), date(2022, 3, 1), "gamma.com"),
+    "e": (unit(1, 0, 1), None, ""),
 }
+
+
+def legacy_metadata(day: date | None, source: str, article_id: str) -> dict[str, str | int]:
+    """What rag's ingest writes today: the ISO date (or "") and its YYYYMMDD int (or 0)."""
+    return {
+        "published": day.isoformat() if day else "",
+        "published_int": day.year * 10000 + day.month * 100 + day.day if day else 0,
+        "source": source,
+        "article_id": article_id,
+    }
 
 
 @pytest.fixture
@@ -39,39 +52,41 @@ def store(tmp_path: Path) -> ChromaStore:
     s.upsert(
         ids=ids,
         texts=[f"text of {i}" for i in ids],
-        metadatas=[{"published_int": RECORDS[i][1], "source": RECORDS[i][2], "article_id": f"art-{i}"} for i in ids],
+        metadatas=[legacy_metadata(RECORDS[i][1], RECORDS[i][2], f"art-{i}") for i in ids],
         embeddings=[RECORDS[i][0] for i in ids],
     )
     return s
 
 
-def test_query_returns_cosine_scores_best_first(store: ChromaStore) -> None:
-    hits = store.query(unit(1, 0, 0), k=5)
-    assert [h.id for h in hits][:1] == ["a"]
-    assert len(hits) == 5
-    scores = [h.score for h in hits]
-    assert scores == sorted(scores, reverse=True)
-    by_id = {h.id: h.score for h in hits}
-    assert by_id["a"] == pytest.approx(1.0, abs=1e-5)
-    assert by_id["b"] == pytest.approx(math.sqrt(0.5), abs=1e-5)
-    assert by_id["e"] == pytest.approx(math.sqrt(0.5), abs=1e-5)
-    assert by_id["c"] == pytest.approx(0.0, abs=1e-5)
-    assert hits[0].text == "text of a"
-    assert hits[0].metadata["source"] == "alpha.com"
+def test_stores_written_the_old_way_filter_by_date(store: ChromaStore) -> None:
+    # Existing stores hold published + published_int; neutral date ranges read them unchanged.
+    in_january = between("published", date(2022, 1, 1), date(2022, 1, 31))
+    assert sorted(r.id for r in store.get(where=in_january)) == ["a", "b"]
+    assert sorted(r.id for r in store.get(where=between("published", lte=date(2022, 3, 1)))) == [
+        "a",
+        "b",
+        "c",
+        "d",
+    ]
+    for rec in store.scan():
+        assert in_january.matches(rec.metadata) == (rec.id in {"a", "b"})
+    assert store.get(ids=["e"])[0].metadata == legacy_metadata(None, "", "art-e")
+    assert store.get(ids=["b"])[0].metadata["published_int"] == 20220115
 
 
-def test_query_k_larger_than_the_collection(store: ChromaStore) -> None:
-    assert len(store.query(unit(0, 1, 0), k=50)) == 5
+def test_a_date_value_is_stored_the_old_way(tmp_path: Path) -> None:
+    s = ChromaStore(path=tmp_path / "dates", collection="test")
+    s.upsert(ids=["x"], texts=["t"], metadatas=[{"published": date(2022, 1, 26)}], embeddings=[unit(1, 0, 0)])
+    assert s.get(ids=["x"])[0].metadata == {"published": "2022-01-26", "published_int": 20220126}
+    # A date that goes away takes its integer shadow with it.
+    s.upsert(ids=["x"], texts=["t"], metadatas=[{"published": ""}], embeddings=[unit(1, 0, 0)])
+    assert s.get(ids=["x"])[0].metadata == {"published": ""}
 
 
-def test_query_on_empty_store(tmp_path: Path) -> None:
-    empty = ChromaStore(path=tmp_path / "empty")
-    assert empty.count() == 0
-    assert empty.query(unit(1, 0, 0), k=3) == []
-    assert list(empty.scan()) == []
+# Raw Chroma dicts: deprecated, still accepted until rag has moved to vectorstore.filters.
 
 
-def test_where_filters_date_range_and_sources(store: ChromaStore) -> None:
+def test_raw_where_dict_still_filters_but_warns(store: ChromaStore) -> None:
     where = {
         "$and": [
             {"published_int": {"$gte": 20220110}},
@@ -79,66 +94,17 @@ def test_where_filters_date_range_and_sources(store: ChromaStore) -> None:
             {"source": {"$in": ["alpha.com", "beta.com"]}},
         ]
     }
-    hits = store.query(unit(1, 0, 0), k=5, where=where)
+    with pytest.warns(DeprecationWarning, match="vectorstore.filters"):
+        hits = store.query(unit(1, 0, 0), k=5, where=where)
     assert sorted(h.id for h in hits) == ["b", "c"]
-    only_alpha = store.query(unit(1, 0, 0), k=5, where={"source": {"$in": ["alpha.com"]}})
-    assert sorted(h.id for h in only_alpha) == ["a", "c"]
-    assert store.query(unit(1, 0, 0), k=5, where={"source": {"$in": ["nowhere.org"]}}) == []
-
-
-def test_upsert_replaces_by_id(store: ChromaStore) -> None:
-    store.upsert(ids=["a"], texts=["new text"], metadatas=[{"source": "zeta.com"}], embeddings=[unit(0, 0, 1)])
-    assert store.count() == 5
-    [rec] = store.get(ids=["a"])
-    assert rec.text == "new text"
-    # Chroma merges metadata on upsert: the keys given are replaced (ingest always writes every key).
-    assert rec.metadata["source"] == "zeta.com"
-    assert store.query(unit(0, 0, 1), k=2)[0].id in {"a", "d"}
-
-
-def test_upsert_checks_lengths(store: ChromaStore) -> None:
-    with pytest.raises(ValueError):
-        store.upsert(ids=["x", "y"], texts=["t"], metadatas=[{}], embeddings=[unit(1, 0, 0)])
-    store.upsert(ids=[], texts=[], metadatas=[], embeddings=[])
-    assert store.count() == 5
-
-
-def test_delete_by_where_and_ids_returns_counts(store: ChromaStore) -> None:
-    assert store.delete(where={"source": "alpha.com"}) == 2
+    with pytest.warns(DeprecationWarning):
+        assert sorted(r.id for r in store.get(where={"article_id": {"$in": ["art-a", "art-d"]}})) == [
+            "a",
+            "d",
+        ]
+    with pytest.warns(DeprecationWarning):
+        assert store.delete(where={"source": "alpha.com"}) == 2
     assert store.count() == 3
-    assert store.delete(ids=["b", "missing"]) == 1
-    assert store.delete(ids=[]) == 0
-    assert store.delete(where={"source": "nowhere.org"}) == 0
-    assert sorted(r.id for r in store.scan()) == ["d", "e"]
-    with pytest.raises(ValueError):
-        store.delete()
-
-
-def test_get_without_texts(store: ChromaStore) -> None:
-    records = store.get(where={"source": "gamma.com"}, texts=False)
-    assert [(r.id, r.text, r.metadata["article_id"]) for r in records] == [("d", "", "art-d")]
-
-
-def test_scan_pages_through_every_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(vectorstore.chroma, "_PAGE", 3)
-    s = ChromaStore(path=tmp_path / "paged")
-    ids = [f"id{i:02d}" for i in range(10)]
-    s.upsert(
-        ids=ids,
-        texts=[f"text {i}" for i in ids],
-        metadatas=[{"n": n, "even": n % 2 == 0} for n in range(10)],
-        embeddings=[unit(1, n + 1, 0) for n in range(10)],
-    )
-    seen = list(s.scan())
-    assert sorted(r.id for r in seen) == ids
-    assert len(seen) == 10
-    assert all(r.text == f"text {r.id}" for r in seen)
-    evens = list(s.scan(texts=False, where={"even": True}))
-    assert sorted(r.metadata["n"] for r in evens) == [0, 2, 4, 6, 8]
-    assert all(r.text == "" for r in evens)
-    # An exact multiple of the page size also ends cleanly.
-    s.delete(ids=["id09"])
-    assert len(list(s.scan())) == 9
 
 
 _REOPEN = """
@@ -155,15 +121,13 @@ def test_reopening_the_folder_keeps_the_data(store: ChromaStore, tmp_path: Path)
     # A fresh process, so nothing is served from chromadb's in-process client cache.
     out = subprocess.run(
         [sys.executable, "-c", _REOPEN, str(tmp_path / "store")],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     data = json.loads(out.stdout.strip().splitlines()[-1])
     assert data == {"count": 5, "ids": ["a", "b", "c", "d", "e"], "top": "a"}
-
-
-def test_same_folder_in_process_sees_the_data(store: ChromaStore, tmp_path: Path) -> None:
-    again = ChromaStore(path=tmp_path / "store", collection="test")
-    assert again.count() == 5
 
 
 @pytest.mark.parametrize("url", ["http://", "://:8000"])
