@@ -208,6 +208,26 @@ def test_dates_read_back_as_iso_strings(store: Store) -> None:
     assert rec.metadata["published"] == "2022-01-15"
 
 
+def test_writing_is_reentrant_and_writes_inside_it_land(make_store: MakeStore) -> None:
+    s = make_store()
+    with s.writing(wait=1), s.writing():
+        s.upsert(ids=["x"], texts=["t"], metadatas=[{"k": 1}], embeddings=[unit(1, 0, 0)])
+        assert s.delete(ids=["x"]) == 1
+        s.upsert(ids=["y"], texts=["t"], metadatas=[{"k": 2}], embeddings=[unit(0, 1, 0)])
+    assert [r.id for r in s.scan()] == ["y"]
+    # Released: a plain write takes the lock for itself again.
+    s.upsert(ids=["z"], texts=["t"], metadatas=[{"k": 3}], embeddings=[unit(0, 0, 1)])
+    assert s.count() == 2
+
+
+def test_check_finds_a_healthy_index(store: Store) -> None:
+    assert isinstance(store, ChromaStore)
+    health = store.check()
+    assert health.ok and health.rows == health.indexed == 5 and health.missing == ()
+    store.delete(ids=["a"])
+    assert store.check().indexed == 4
+
+
 def test_a_second_handle_sees_the_data(store: Store, make_store: MakeStore) -> None:
     again = make_store()
     assert again.count() == 5

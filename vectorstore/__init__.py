@@ -6,7 +6,16 @@ against ``Store`` and filter with ``vectorstore.filters`` (``Eq``, ``In``,
 ``Range``, ``And``), never with Chroma's own syntax.
 """
 
-from vectorstore.base import Hit, Metadata, Record, Store, StoreBusy, StoreUnavailable, VectorStoreError
+from vectorstore.base import (
+    Health,
+    Hit,
+    Metadata,
+    Record,
+    Store,
+    StoreBusy,
+    StoreUnavailable,
+    VectorStoreError,
+)
 from vectorstore.chroma import ChromaStore, open_client
 from vectorstore.filters import And, Eq, Filter, In, Range, all_of, any_of, between, eq, matches
 
@@ -15,6 +24,7 @@ __all__ = [
     "ChromaStore",
     "Eq",
     "Filter",
+    "Health",
     "Hit",
     "In",
     "Metadata",

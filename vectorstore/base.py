@@ -49,6 +49,20 @@ class Record:
     metadata: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Health:
+    """Rows the store holds against rows its vector index finds; they differ after unsafe concurrent writes."""
+
+    rows: int
+    indexed: int
+    missing: tuple[str, ...] = ()  # a sample of ids stored but not found through the index
+    error: str | None = None  # what the index raised instead of answering, if it did
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.rows == self.indexed and not self.missing
+
+
 @runtime_checkable
 class Store(Protocol):
     """The operations rag uses. Filters are ``vectorstore.filters`` values, never a store's own syntax."""

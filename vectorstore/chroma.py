@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from vectorstore.base import Hit, Metadata, Record, StoreBusy, StoreUnavailable, VectorStoreError
+from vectorstore.base import Health, Hit, Metadata, Record, StoreBusy, StoreUnavailable, VectorStoreError
+from vectorstore.embedded import Folder, folder
 from vectorstore.filters import And, Eq, Filter, In, Range, Scalar, is_empty_match
 
 __all__ = [
     "ChromaStore",
+    "Health",
     "Hit",
     "Record",
     "StoreBusy",
@@ -238,20 +240,39 @@ class ChromaStore:
         url: str | None = None,
         collection: str = "newsdesk",
         page_size: int | None = None,
+        write_wait: float = 0,
     ):
+        """``write_wait``: seconds a single ``upsert``/``delete`` outside ``writing()`` waits for the lock."""
         self._location = url or str(path)
         self._page = page_size or _PAGE
-        self._client = open_client(path=path, url=url)
+        self._name = collection
+        self._write_wait = write_wait
+        self._folder: Folder | None = None
+        self._server: Any = None
+        if url:
+            self._server = open_client(url=url)
+        elif path is None:
+            raise StoreUnavailable("no store folder and no Chroma URL given")
+        else:
+            self._folder = folder(path, lambda p: open_client(path=p), write_wait)
+        self._epoch = -1
+        self._col: Any = None
         try:
-            self._col = self._client.get_or_create_collection(
-                name=collection,
-                metadata={"hnsw:space": "cosine"},
-                embedding_function=None,
-            )
-        except Exception as exc:
-            raise StoreUnavailable(
-                f"cannot open collection {collection!r} at {self.location}: {exc}"
-            ) from exc
+            self._collection()
+        except VectorStoreError:
+            raise
+        except Exception:  # not there yet: creating it is a write
+            try:
+                with self.writing(wait=write_wait):
+                    self._col = self.client.get_or_create_collection(
+                        name=collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                    )
+            except VectorStoreError:
+                raise
+            except Exception as exc:
+                raise StoreUnavailable(
+                    f"cannot open collection {collection!r} at {self.location}: {exc}"
+                ) from exc
 
     @property
     def location(self) -> str:
@@ -260,13 +281,36 @@ class ChromaStore:
     @property
     def client(self) -> Any:
         """The underlying chromadb client, for tools that bring their own Chroma wrapper."""
-        return self._client
+        return self._server if self._folder is None else self._folder.client
 
     def writing(self, *, wait: float = 0) -> AbstractContextManager[None]:
-        return nullcontext()
+        """Holds the embedded folder's single-writer lock around a run of writes.
+
+        Another process (or thread) holding it raises ``StoreBusy`` after ``wait``
+        seconds. ``upsert`` and ``delete`` take it themselves when it is not held,
+        so no write goes unlocked. On a Chroma server this is a no-op: the server
+        orders writes from many processes, which is how several writers work.
+        """
+        return nullcontext() if self._folder is None else self._folder.writing(wait)
+
+    def _collection(self) -> Any:
+        """The collection, through a client that has seen every other process's writes."""
+        f = self._folder
+        if f is not None:
+            if not f.lock.held:
+                f.fresh()
+            if self._epoch != f.epoch:
+                self._col = f.client.get_collection(name=self._name, embedding_function=None)
+                self._epoch = f.epoch
+        elif self._col is None:
+            self._col = self._server.get_collection(name=self._name, embedding_function=None)
+        return self._col
+
+    def _write(self) -> AbstractContextManager[None]:
+        return self.writing(wait=self._write_wait)
 
     def count(self) -> int:
-        return int(self._col.count())
+        return int(self._collection().count())
 
     def upsert(
         self,
@@ -282,22 +326,25 @@ class ChromaStore:
             raise ValueError("ids, texts, metadatas and embeddings differ in length")
         if len(set(ids)) != len(ids):
             raise ValueError("ids repeat within one upsert")
-        step = self._max_batch()
-        for i in range(0, len(ids), step):
-            batch_ids = list(ids[i : i + step])
-            metas = [_to_stored(m) for m in metadatas[i : i + step]]
-            # Chroma merges metadata on upsert; clearing the old keys makes it a replacement.
-            old = self._col.get(ids=batch_ids, include=["metadatas"])
-            previous = {id_: (m or {}) for id_, m in zip(old["ids"], old["metadatas"], strict=True)}
-            for id_, meta in zip(batch_ids, metas, strict=True):
-                for key in previous.get(id_, {}):
-                    meta.setdefault(key, None)
-            self._col.upsert(
-                ids=batch_ids,
-                documents=list(texts[i : i + step]),
-                metadatas=[m or None for m in metas],
-                embeddings=[list(map(float, e)) for e in embeddings[i : i + step]],
-            )
+        stored = [_to_stored(m) for m in metadatas]
+        with self._write():
+            col = self._collection()
+            step = self._max_batch()
+            for i in range(0, len(ids), step):
+                batch_ids = list(ids[i : i + step])
+                metas = stored[i : i + step]
+                # Chroma merges metadata on upsert; clearing the old keys makes it a replacement.
+                old = col.get(ids=batch_ids, include=["metadatas"])
+                previous = {id_: (m or {}) for id_, m in zip(old["ids"], old["metadatas"], strict=True)}
+                for id_, meta in zip(batch_ids, metas, strict=True):
+                    for key in previous.get(id_, {}):
+                        meta.setdefault(key, None)
+                col.upsert(
+                    ids=batch_ids,
+                    documents=list(texts[i : i + step]),
+                    metadatas=[m or None for m in metas],
+                    embeddings=[list(map(float, e)) for e in embeddings[i : i + step]],
+                )
 
     def delete(self, *, ids: Sequence[str] | None = None, where: Filter | Where | None = None) -> int:
         """Deletes by ids or by a filter; returns how many rows went."""
@@ -305,16 +352,18 @@ class ChromaStore:
             ids = list(ids)
             if not ids:
                 return 0
-            found = self._col.get(ids=ids, include=[])["ids"]
+            chroma_where = None
         elif where:
             can_match, chroma_where = _chroma(where)
             if not can_match:
                 return 0
-            found = self._col.get(where=chroma_where, include=[])["ids"]
         else:
             raise ValueError("delete needs ids or a filter")
-        if found:
-            self._col.delete(ids=list(found))
+        with self._write():
+            col = self._collection()
+            found = col.get(ids=ids, where=chroma_where, include=[])["ids"]
+            if found:
+                col.delete(ids=list(found))
         return len(found)
 
     def query(self, embedding: Sequence[float], k: int, where: Filter | Where | None = None) -> list[Hit]:
@@ -324,7 +373,7 @@ class ChromaStore:
         n = self.count()
         if n == 0 or not can_match:
             return []
-        res = self._col.query(
+        res = self._collection().query(
             query_embeddings=[list(map(float, embedding))],
             n_results=min(k, n),
             where=chroma_where,
@@ -348,7 +397,7 @@ class ChromaStore:
         if not can_match or (ids is not None and not ids):
             return []
         include = ["metadatas", "documents"] if texts else ["metadatas"]
-        res = self._col.get(
+        res = self._collection().get(
             ids=list(ids) if ids is not None else None, where=chroma_where, include=include, limit=limit
         )
         docs = res.get("documents") if texts else None
@@ -364,7 +413,7 @@ class ChromaStore:
         offset = 0
         include = ["metadatas", "documents"] if texts else ["metadatas"]
         while True:
-            res = self._col.get(where=chroma_where, include=include, limit=self._page, offset=offset)
+            res = self._collection().get(where=chroma_where, include=include, limit=self._page, offset=offset)
             ids = res["ids"]
             if not ids:
                 return
@@ -375,8 +424,40 @@ class ChromaStore:
                 return
             offset += len(ids)
 
+    def check(self, *, sample: int = 20) -> Health:
+        """Compares the rows in Chroma's SQLite with the vectors its index can hand back for them.
+
+        Every stored id's vector is read back in pages; a page that fails is retried id by id,
+        so ``missing`` names the rows the index lost. (A query for all rows is no test: HNSW
+        is approximate and returns a few rows short even on a healthy index.) Reads only.
+        """
+        col = self._collection()
+        stored = [r.id for r in self.scan(texts=False)]
+        missing: list[str] = []
+        error: str | None = None
+        for i in range(0, len(stored), self._page):
+            page = stored[i : i + self._page]
+            try:
+                got = col.get(ids=page, include=["embeddings"])
+                if len(got["ids"]) == len(page):
+                    continue
+            except Exception as exc:  # "Error getting embedding": the index lacks some of these
+                error = f"{type(exc).__name__}: {exc}"
+            for id_ in page:
+                try:
+                    if col.get(ids=[id_], include=["embeddings"])["ids"]:
+                        continue
+                except Exception:
+                    pass
+                missing.append(id_)
+        if missing:  # the failure is explained by the rows named
+            error = None
+        return Health(
+            rows=len(stored), indexed=len(stored) - len(missing), missing=tuple(missing[:sample]), error=error
+        )
+
     def _max_batch(self) -> int:
         try:
-            return max(1, min(5000, int(self._client.get_max_batch_size())))
+            return max(1, min(5000, int(self.client.get_max_batch_size())))
         except Exception:
             return 1000
