@@ -31,18 +31,22 @@ class LocalServer:
     """Process-wide registry of running xllamacpp servers, one per model file."""
 
     _lock = threading.Lock()
-    _running: dict[tuple[str, int, int], _Running] = {}
+    _running: dict[tuple[str, int, int, bool], _Running] = {}
 
     @classmethod
-    def url_for(cls, model_path: Path, *, context: int, threads: int, parallel: int = 1) -> str:
-        key = (str(model_path), context, threads)
+    def url_for(
+        cls, model_path: Path, *, context: int, threads: int, parallel: int = 1, cache_prompt: bool = True
+    ) -> str:
+        key = (str(model_path), context, threads, cache_prompt)
         with cls._lock:
             if key not in cls._running:
-                cls._running[key] = cls._start(model_path, context=context, threads=threads, parallel=parallel)
+                cls._running[key] = cls._start(
+                    model_path, context=context, threads=threads, parallel=parallel, cache_prompt=cache_prompt
+                )
             return cls._running[key].url
 
     @staticmethod
-    def _start(model_path: Path, *, context: int, threads: int, parallel: int) -> _Running:
+    def _start(model_path: Path, *, context: int, threads: int, parallel: int, cache_prompt: bool) -> _Running:
         try:
             import xllamacpp as xlc
         except ImportError as exc:
@@ -57,7 +61,10 @@ class LocalServer:
         params.hostnames = ["127.0.0.1"]
         params.port = 0  # a free port, chosen by the server
         params.ui = False
-        params.cache_prompt = True  # the fixed system prompt is processed once
+        # Reusing the cached prefix (the fixed system prompt) saves most of the prompt reading, but
+        # llama.cpp's logits then depend on how the prompt was batched, so the same question can get a
+        # different answer after other questions; off, identical requests give identical answers.
+        params.cache_prompt = cache_prompt
         params.verbosity = -1
         try:
             server = xlc.Server(params)
@@ -88,7 +95,9 @@ def make_llm(settings: Settings, *, max_tokens: int | None = None) -> BaseChatMo
 
     if settings.is_local_llm:
         path = ensure_model(settings.model, settings.model_cache)
-        base_url = LocalServer.url_for(path, context=settings.llm_context, threads=settings.llm_threads)
+        base_url = LocalServer.url_for(
+            path, context=settings.llm_context, threads=settings.llm_threads, cache_prompt=settings.llm_cache_prompt
+        )
         model_name = MODELS[settings.model].name
         api_key = "local"
     else:

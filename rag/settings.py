@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     llm_timeout: float = 300.0
     llm_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     llm_context: int = 4096
+    # Reuse the local server's cached prompt prefix (faster; answers may then depend on earlier questions).
+    llm_cache_prompt: bool = True
     model_cache: Path = Field(default_factory=lambda: _default_cache() / "models")
 
     # Chunking and retrieval

@@ -47,7 +47,8 @@ def desk(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             if name.upper().startswith("NEWSDESK_"):
                 mp.delenv(name)
         mp.chdir(home)  # no stray newsdesk.toml or .env
-        settings = Settings(store=home / "store", model="small")  # default model cache
+        # No prompt-prefix reuse: identical requests then get identical answers, whatever ran before.
+        settings = Settings(store=home / "store", model="small", llm_cache_prompt=False)
         newsdesk = Newsdesk(settings)
         report = newsdesk.ingest([SAMPLES])
         assert report.articles_added == 2 and report.failed == ()
