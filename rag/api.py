@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from rag.desk import History, Progress, StreamEvent
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.settings import Settings, load_settings
 from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
-from vectorstore import ChromaStore, StoreUnavailable
+from vectorstore import ChromaStore, StoreUnavailable, VectorStoreError, eq
 
 if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use, not for `stats`
     from langchain_core.embeddings import Embeddings
@@ -31,6 +32,15 @@ if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use
 log = logging.getLogger(__name__)
 
 MAX_K = 50  # passages per question: more would not fit the model's context
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """The store's own errors (busy, unreachable, damaged) as the one-line ``StoreError``."""
+    try:
+        yield
+    except VectorStoreError as exc:
+        raise StoreError(str(exc)) from exc
 
 
 def _default_checker() -> Checker:
@@ -334,14 +344,18 @@ class Newsdesk:
     def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport:
         from rag import ingest as ingest_mod
 
-        report = ingest_mod.ingest_paths(self.store, self.embedder, paths, self.settings, progress=progress)
+        with _store_errors():
+            report = ingest_mod.ingest_paths(self.store, self.embedder, paths, self.settings, progress=progress)
         self._changed()
         return report
 
     def ingest_articles(self, articles: Iterable[Article], *, progress: Progress | None = None) -> IngestReport:
         from rag import ingest as ingest_mod
 
-        report = ingest_mod.ingest_articles(self.store, self.embedder, articles, self.settings, progress=progress)
+        with _store_errors():
+            report = ingest_mod.ingest_articles(
+                self.store, self.embedder, articles, self.settings, progress=progress
+            )
         self._changed()
         return report
 
@@ -369,7 +383,8 @@ class Newsdesk:
 
     def delete_article(self, article_id: str) -> int:
         """Removes an article's chunks; returns how many were removed."""
-        removed = self.store.delete(where={"article_id": article_id})
+        with _store_errors():
+            removed = self.store.delete(where=eq("article_id", article_id))
         self._changed()
         return removed
 

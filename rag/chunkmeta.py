@@ -13,11 +13,6 @@ from typing import Any
 from rag.types import Article, Chunk, Passage
 
 
-def date_int(value: date | None) -> int:
-    """``YYYYMMDD`` as an int (0 when undated): stores compare numbers, not date strings."""
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
-
-
 @dataclass(frozen=True)
 class ChunkMeta:
     article_id: str
@@ -49,13 +44,15 @@ class ChunkMeta:
         )
 
     def to_store(self) -> dict[str, str | int]:
-        """Flat scalars only (what vector stores accept); empty strings for missing values."""
+        """Flat scalars only (what vector stores accept); empty strings for missing values.
+
+        ``published`` goes as an ISO date: the store keeps whatever it needs to filter by range.
+        """
         return {
             "article_id": self.article_id,
             "title": self.title,
             "url": self.url or "",
             "published": self.published.isoformat() if self.published else "",
-            "published_int": date_int(self.published),
             "source": self.source or "",
             "author": self.author or "",
             "path": self.path or "",

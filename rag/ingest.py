@@ -21,7 +21,7 @@ from rag.errors import EmbeddingError
 from rag.chunkmeta import ChunkMeta, embed_text
 from rag.settings import Settings
 from rag.types import Article, Chunk, IngestFailure, IngestReport
-from vectorstore import ChromaStore
+from vectorstore import Store, any_of
 
 Progress = Callable[[int, int, str], None]
 _LOOKUP_BATCH = 500
@@ -31,12 +31,12 @@ def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
     return ChunkMeta.of(article, chunk).to_store()
 
 
-def existing_articles(store: ChromaStore, ids: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
+def existing_articles(store: Store, ids: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
     """``article_id -> (content_hash, chunk ids)`` for the given ids already in the store."""
     found: dict[str, tuple[str, list[str]]] = {}
     for i in range(0, len(ids), _LOOKUP_BATCH):
         batch = list(ids[i : i + _LOOKUP_BATCH])
-        for rec in store.get(where={"article_id": {"$in": batch}}, texts=False):
+        for rec in store.get(where=any_of("article_id", batch), texts=False):
             aid = str(rec.metadata.get("article_id"))
             digest, chunk_ids = found.get(aid, (str(rec.metadata.get("content_hash", "")), []))
             chunk_ids.append(rec.id)
@@ -45,7 +45,21 @@ def existing_articles(store: ChromaStore, ids: Sequence[str]) -> dict[str, tuple
 
 
 def ingest_articles(
-    store: ChromaStore,
+    store: Store,
+    embedder: Embeddings,
+    articles: Iterable[Article],
+    settings: Settings,
+    *,
+    failures: Sequence[IngestFailure] = (),
+    progress: Progress | None = None,
+) -> IngestReport:
+    """The whole ingest is one write session: a second writer is refused (or waits) until it ends."""
+    with store.writing(wait=settings.write_wait):
+        return _ingest(store, embedder, articles, settings, failures=failures, progress=progress)
+
+
+def _ingest(
+    store: Store,
     embedder: Embeddings,
     articles: Iterable[Article],
     settings: Settings,
@@ -136,7 +150,7 @@ def ingest_articles(
 
 
 def ingest_paths(
-    store: ChromaStore,
+    store: Store,
     embedder: Embeddings,
     paths: Sequence[Path | str],
     settings: Settings,

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     store: Path = Field(default=Path(".newsdesk/store"), description="Folder of the embedded Chroma store.")
     chroma_url: str | None = Field(default=None, description="URL of a Chroma server; overrides `store`.")
     collection: str = "newsdesk"
+    # Seconds a writer waits for another process writing the same embedded store before giving up.
+    write_wait: float = 0.0
 
     # Embeddings
     # minilm: all-MiniLM-L6-v2 through onnxruntime (int8, ~3x torch's speed);
@@ -93,6 +95,12 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: SecretStr | None = None  # "user:password"
     concurrency: int = 1
+    # Serve on a non-loopback host without a login (refused unless set).
+    insecure: bool = False
+    # Failed logins per client that cost nothing, then the wait doubles from login_delay up to the cap.
+    login_free_failures: int = 3
+    login_delay: float = 1.0
+    login_delay_cap: float = 30.0
 
     @classmethod
     def settings_customise_sources(

@@ -10,7 +10,6 @@ from rag.api import Newsdesk
 from rag.articles import parse_file
 from rag.chunking import chunk_article
 from rag.ingest import summary
-from rag.chunkmeta import date_int
 from rag.types import Article
 
 TELEGRAPH = "000_2517e97f795ed248.txt"
@@ -116,7 +115,7 @@ def test_chunk_metadata_points_into_the_article(desk: Newsdesk, sample_dir: Path
         assert m["title"] == article.title
         assert m["url"] == (article.url or "")
         assert m["published"] == (article.published.isoformat() if article.published else "")
-        assert m["published_int"] == date_int(article.published)
+        assert m["published_int"] == int(article.published.strftime("%Y%m%d"))  # the store's date shadow
         assert m["source"] == (article.source or "")
         assert m["content_hash"] == article.content_hash
         assert article.text[m["start"] : m["end"]] == rec.text
@@ -247,3 +246,32 @@ def test_a_file_with_a_few_bad_bytes_is_kept_and_the_report_says_so(desk, tmp_pa
     assert report.articles_added == 1 and not report.failed
     assert [w.path for w in report.warnings] == [str(path)]
     assert "U+FFFD" in report.warnings[0].reason
+
+
+def test_a_second_writer_is_told_the_store_is_busy(desk, sample_dir) -> None:
+    """Another process writing the same embedded store: ingest refuses with who and since when."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from rag.errors import StoreError
+
+    desk.ingest([sample_dir])  # the store exists
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from vectorstore import ChromaStore\n"
+         f"s = ChromaStore(path=Path({str(desk.settings.store)!r}), collection={desk.settings.collection!r})\n"
+         "with s.writing():\n    print('locked', flush=True); time.sleep(60)\n"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreError, match=rf"busy: being written by PID {holder.pid} since"):
+            desk.ingest([sample_dir])
+        with pytest.raises(StoreError, match="busy"):
+            desk.delete_article(desk.list_articles()[0]["id"])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert desk.ingest([sample_dir]).articles_unchanged == 2  # free again once the other writer is gone

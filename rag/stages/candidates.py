@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from rag.chunkmeta import ChunkMeta
 from rag.stages import RetrievalState, StageContext
-from rag.store_filters import keep_function, store_where
+from rag.store_filters import store_filter
 
 
 class DenseCandidates:
@@ -20,7 +20,7 @@ class DenseCandidates:
     def run(self, state: RetrievalState) -> RetrievalState:
         q = state.query
         vector = self.context.embedder.embed_query(q.question)
-        hits = self.context.store.query(vector, q.fetch_k, where=store_where(q.filters))
+        hits = self.context.store.query(vector, q.fetch_k, where=store_filter(q.filters))
         found = [ChunkMeta.from_store(h.metadata, len(h.text)).passage(h.id, h.text, h.score) for h in hits]
         return replace(state, candidates={**state.candidates, self.name: found})
 
@@ -36,7 +36,8 @@ class KeywordCandidates:
     def run(self, state: RetrievalState) -> RetrievalState:
         q = state.query
         index = self.context.lexical.index()
-        hits = index.search(q.question, q.fetch_k, keep_function(q.filters))
+        where = store_filter(q.filters)
+        hits = index.search(q.question, q.fetch_k, where.matches if where is not None else None)
         ids = [index.ids[pos] for pos, _ in hits]
         texts = {r.id: r.text for r in self.context.store.get(ids=ids)} if ids else {}
         found = [
