@@ -9,14 +9,12 @@ every report.
 from __future__ import annotations
 
 import math
-import re
-import string
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from rag.terms import normalize_answer as normalize  # one rule for answers, here and in rag
 from rag.types import Answer
 
 
@@ -26,46 +24,6 @@ class _Located(Protocol):
     article_id: str
     title: str
     url: str | None
-
-
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2013": "-", "\u2014": "-", "\u2212": "-",
-})
-_THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0](?=\d{3}(?!\d))")
-_PUNCT = re.compile(f"[{re.escape(string.punctuation)}\u2026\u00b7]")
-_POSSESSIVE = re.compile(r"'s\b")
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
-
-
-def normalize(text: str | None) -> str:
-    """Text reduced to what decides whether two answers say the same thing.
-
-    Unicode NFKC; curly quotes and dashes made plain; lowercase; thousands
-    separators dropped between digits ("2,000" -> "2000"); a possessive "'s"
-    dropped ("Wallace's" -> "wallace") and other apostrophes deleted ("don't" ->
-    "dont"); every other punctuation mark made a space; the articles a/an/the removed;
-    whitespace collapsed to single spaces; number words up to twenty made digits
-    ("nine years" -> "9 years"), since quizzes and articles write them either way.
-    """
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    text = _THOUSANDS.sub("", text)
-    text = _POSSESSIVE.sub("", text).replace("'", "")
-    text = _PUNCT.sub(" ", text)
-    text = _ARTICLES.sub(" ", text)
-    text = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], text)
-    return " ".join(text.split())
 
 
 def contains_answer(text: str | None, answers: Iterable[str]) -> bool:

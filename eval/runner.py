@@ -10,26 +10,24 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from eval import metrics
 from eval.questions import Question
+from rag.choices import parse_choice, strip_markers
 from rag.desk import Desk
 from rag.errors import NewsdeskError
-from rag.markers import MARKER
-from rag.types import Answer, Article
+from rag.types import Answer
 
 Mode = Literal["open", "mc", "auto"]
 Progress = Callable[[int, int, str], None]  # (done, total, current question id)
 RESULTS = "results.jsonl"
 RUN_FILE = "run.json"
 SNIPPET = 300
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Settings that do not change answers: a resume may differ in them.
 _IRRELEVANT_SETTINGS = frozenset({
     "host", "port", "auth", "concurrency", "llm_threads", "llm_timeout", "model_cache", "embed_batch_size",
@@ -52,76 +50,6 @@ def make_desk(settings: Any) -> Desk:
 
 
 # ---------------------------------------------------------------- multiple choice
-
-
-def multiple_choice_template() -> str:
-    """``prompts/multiple_choice.txt`` with ``{question}`` and ``{options}``."""
-    try:
-        from rag.prompts import load_prompt
-
-        return load_prompt("multiple_choice")
-    except ImportError:  # before rag.prompts existed; same file
-        return (Path(__file__).resolve().parent.parent / "prompts" / "multiple_choice.txt").read_text(
-            encoding="utf-8").strip("\n")
-
-
-def format_options(choices: Sequence[str]) -> str:
-    """``A) first`` / ``B) second`` …, one per line."""
-    return "\n".join(f"{LETTERS[i]}) {choice}" for i, choice in enumerate(choices))
-
-
-def multiple_choice_text(question: Question, template: str | None = None) -> str:
-    """The text asked in multiple-choice mode: the question with its lettered options."""
-    if len(question.choices) > len(LETTERS):
-        raise ValueError(f"question {question.id!r} has more than {len(LETTERS)} choices")
-    return (template or multiple_choice_template()).format(
-        question=question.question, options=format_options(question.choices))
-
-
-def strip_markers(text: str) -> str:
-    """The answer without ``[n]`` citation markers, which are not part of what it says."""
-    return " ".join(MARKER.sub(" ", text or "").split())
-
-
-def parse_choice(text: str, choices: Sequence[str]) -> int | None:
-    """The index of the option an answer picked, or ``None`` when it picked none or is ambiguous.
-
-    In order: a leading letter (``B``, ``B)``, ``(B)``, ``B.``, ``B:``); a letter
-    after "answer/option/choice (is)"; a parenthesised letter anywhere; else the
-    one option whose normalised text the answer contains (when several do, the
-    one not contained in another found option, earliest in the answer). Letters
-    are uppercase and must name an existing option.
-    """
-    text = strip_markers(text)
-    if not text or not choices:
-        return None
-    valid = LETTERS[: len(choices)]
-
-    def pick(match: re.Match[str] | None) -> int | None:
-        if match and match.group(1) in valid:
-            return valid.index(match.group(1))
-        return None
-
-    patterns = (
-        r"^\W{0,3}\(?([A-Z])(?:\)|\.|:|\]|\*|,|$|\s*[-–—]\s)",
-        r"(?i:\b(?:answer|option|choice)\b(?:\s+is)?\s*[:\-]?\s*)\(?([A-Z])\b(?![’'-])",
-        r"\(([A-Z])\)",
-    )
-    for pattern in patterns:
-        found = pick(re.search(pattern, text.strip()))
-        if found is not None:
-            return found
-    answer = f" {metrics.normalize(text)} "
-    hits = []
-    for index, choice in enumerate(choices):
-        needle = metrics.normalize(choice)
-        position = answer.find(f" {needle} ") if needle else -1
-        if position >= 0:
-            hits.append((index, needle, position))
-    if not hits:
-        return None
-    unique = [h for h in hits if not any(h[1] != o[1] and f" {h[1]} " in f" {o[1]} " for o in hits)]
-    return min(unique or hits, key=lambda h: h[2])[0]
 
 
 # ---------------------------------------------------------------- scoring
@@ -168,7 +96,7 @@ def score(question: Question, answer: Answer, *, mode: Literal["open", "mc"], k:
     abstained = metrics.is_abstention(answer)
     chosen = None
     if mode == "mc" and not abstained:
-        chosen = parse_choice(answer.answer, question.choices)
+        chosen = answer.choice if answer.choice is not None else parse_choice(answer.answer, question.choices)
     if question.unanswerable:
         correct = abstained
     elif answer.error or abstained:
@@ -231,15 +159,15 @@ def _failed(error: BaseException) -> dict[str, Any]:
 
 
 def ask_one(desk: Desk, question: Question, *, mode: Mode = "auto", k: int | None = None,
-            judge: Judge | None = None, template: str | None = None) -> dict[str, Any]:
+            judge: Judge | None = None) -> dict[str, Any]:
     """Asks one question and scores it; an exception becomes the record's ``error``, never a crash."""
     chosen_mode = question_mode(question, mode)
     asked = question.question
     started = time.perf_counter()
     try:
-        if chosen_mode == "mc":
-            asked = multiple_choice_text(question, template)
-        answer = desk.ask(asked, k=k)
+        # Multiple choice: the options go to ask() as options, never inside the question text.
+        choices = question.choices if chosen_mode == "mc" else ()
+        answer = desk.ask(asked, k=k, choices=choices)
         record = _base_record(question, chosen_mode, asked, k) | score(question, answer, mode=chosen_mode, k=k)
     except Exception as exc:  # noqa: BLE001 - one bad question must not end a long run
         record = _base_record(question, chosen_mode, asked, k) | _failed(exc)
@@ -345,7 +273,6 @@ def run(
     todo = [q for q in chosen if q.id not in done]
     total = len(chosen)
     finished = total - len(todo)
-    template = multiple_choice_template() if any(question_mode(q, mode) == "mc" for q in todo) else None
     if progress:
         progress(finished, total, "")
     started = time.perf_counter()
@@ -354,7 +281,7 @@ def run(
         if torn:
             handle.write("\n")  # end the line an interrupted write left, so the next record stands alone
         for question in todo:
-            record = ask_one(desk, question, mode=mode, k=k, judge=judge, template=template)
+            record = ask_one(desk, question, mode=mode, k=k, judge=judge)
             if record["k"] is None:
                 record["k"] = (settings or {}).get("k")  # the desk's own k, for the record
             handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from rag.citations import build_citations
 from rag.desk import History, Progress, StreamEvent
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.settings import Settings, load_settings
-from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
+from rag.types import Answer, Article, Filters, IngestReport, Retrieval, Timings
 from vectorstore import ChromaStore, StoreUnavailable, VectorStoreError, eq
 
 if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use, not for `stats`
@@ -32,6 +32,20 @@ if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use
 log = logging.getLogger(__name__)
 
 MAX_K = 50  # passages per question: more would not fit the model's context
+
+
+MAX_CHOICES = 26  # lettered A to Z
+
+
+def _check_choices(choices: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(choices, str):
+        raise QuestionError("choices must be a list of options, not one string")
+    options = tuple(" ".join(str(c).split()) for c in choices)
+    if options and not 2 <= len(options) <= MAX_CHOICES:
+        raise QuestionError(f"a multiple-choice question needs 2 to {MAX_CHOICES} options, not {len(options)}")
+    if any(not o for o in options):
+        raise QuestionError("an option is empty")
+    return options
 
 
 @contextmanager
@@ -93,7 +107,7 @@ class Newsdesk:
         self._embedder = embedder
         self._lexical: LexicalCache | None = None
         self._pipeline: Pipeline | None = None
-        self._generate: Any = None
+        self._chains: dict[str, Any] = {}
         self.checker: Checker = checker or _default_checker()
         self._lock = threading.Lock()
 
@@ -212,7 +226,7 @@ class Newsdesk:
         return self._retrieve(self._check_question(question), history, self._check_k(k), as_filters(filters))[0]
 
     def _retrieve(
-        self, question: str, history: History, k: int, flt: Filters | None
+        self, question: str, history: History, k: int, flt: Filters | None, choices: tuple[str, ...] = ()
     ) -> tuple[Retrieval, dict[str, float]]:
         from rag.stages import Query
 
@@ -221,7 +235,9 @@ class Newsdesk:
             raise EmptyStoreError("the store has no articles yet: run `newsdesk ingest PATH` first")
         standalone = self._standalone(question, history)
         condensed_at = time.perf_counter()
-        state = self.pipeline.run(Query(question=standalone, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt))
+        # The options' words help find the passage that decides between them.
+        query = " ".join([standalone, *choices])
+        state = self.pipeline.run(Query(question=query, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt))
         retrieved_at = time.perf_counter()
         retrieval = Retrieval(
             question=question,
@@ -239,10 +255,15 @@ class Newsdesk:
         history: History = (),
         k: int | None = None,
         filters: Filters | dict[str, Any] | None = None,
+        choices: Sequence[str] = (),
     ) -> Answer:
-        """Answers ``question`` from the store, with citations; see ``Answer``."""
+        """Answers ``question`` from the store, with citations; see ``Answer``.
+
+        With ``choices`` (a multiple-choice question) the model is shown the
+        lettered options and ``Answer.choice`` is the one it picked.
+        """
         final: Answer | None = None
-        for event in self.ask_stream(question, history=history, k=k, filters=filters):
+        for event in self.ask_stream(question, history=history, k=k, filters=filters, choices=choices):
             if isinstance(event, Answer):
                 final = event
         assert final is not None
@@ -255,6 +276,7 @@ class Newsdesk:
         history: History = (),
         k: int | None = None,
         filters: Filters | dict[str, Any] | None = None,
+        choices: Sequence[str] = (),
     ) -> Iterator[StreamEvent]:
         """Yields one ``Retrieval``, then text deltas as generated, then the final ``Answer``.
 
@@ -262,17 +284,19 @@ class Newsdesk:
         passages and ``error`` instead of raising, so they can still be shown.
         """
         from rag.chain import answer_prompt, format_passages
+        from rag.choices import format_options
         from rag.llm import describe_llm_error
 
         started = time.perf_counter()
         question = self._check_question(question)
         k = self._check_k(k)
-        retrieval, timings = self._retrieve(question, history, k, as_filters(filters))
+        options = _check_choices(choices)
+        retrieval, timings = self._retrieve(question, history, k, as_filters(filters), options)
         yield retrieval
         passages = retrieval.passages
         label = self._generator
         if not passages:
-            yield self._finish(retrieval, "", started, timings, None, label, prompt_chars=0)
+            yield self._finish(retrieval, "", started, timings, None, label, prompt_chars=0, choices=options)
             return
         # Stage "generate": the prompt template and the model, composed once per desk.
         generating_at = time.perf_counter()
@@ -280,9 +304,12 @@ class Newsdesk:
         first: float | None = None
         error: str | None = None
         inputs = {"question": retrieval.standalone_question, "context": format_passages(passages)}
-        prompt_chars = sum(len(str(m.content)) for m in answer_prompt().format_messages(**inputs))
+        variant = "open"
+        if options:
+            variant, inputs["options"] = "choices", format_options(options)
+        prompt_chars = sum(len(str(m.content)) for m in answer_prompt(variant).format_messages(**inputs))
         try:
-            for delta in self._generation().stream(inputs):
+            for delta in self._generation(variant).stream(inputs):
                 if not delta:
                     continue
                 if first is None:
@@ -296,27 +323,33 @@ class Newsdesk:
             log.warning("generation failed: %s", exc)
         timings["generate"] = time.perf_counter() - generating_at
         timings["first_token"] = first  # type: ignore[assignment]
-        yield self._finish(retrieval, "".join(parts), started, timings, error, label, prompt_chars=prompt_chars)
+        yield self._finish(
+            retrieval, "".join(parts), started, timings, error, label, prompt_chars=prompt_chars, choices=options
+        )
 
-    def _generation(self) -> Any:
+    def _generation(self, variant: str) -> Any:
+        """The prompt | model | parser chain of ``variant``, composed once per desk."""
         from rag.chain import generation_chain
 
         llm = self.llm
         with self._lock:
-            if self._generate is None:
-                self._generate = generation_chain(llm)
-            return self._generate
+            if variant not in self._chains:
+                self._chains[variant] = generation_chain(llm, variant)
+            return self._chains[variant]
 
     def _finish(
         self, retrieval: Retrieval, raw: str, started: float, timings: dict[str, float], error: str | None,
-        label: str, *, prompt_chars: int,
+        label: str, *, prompt_chars: int, choices: tuple[str, ...] = (),
     ) -> Answer:
         """Stage "ground": markers checked, claims judged, abstain or cite."""
+        from rag.choices import format_options, parse_choice
         from rag.grounding import ground
 
         grounding_at = time.perf_counter()
         passages = retrieval.passages
-        grounded = ground(raw, retrieval.standalone_question, [p.text for p in passages], self.checker)
+        # The options are part of what was asked: their words are not facts the answer brought in.
+        asked = retrieval.standalone_question + ("\n" + format_options(choices) if choices else "")
+        grounded = ground(raw, asked, [p.text for p in passages], self.checker)
         if error:
             text, abstained, citations = "", False, ()
         else:
@@ -338,6 +371,7 @@ class Newsdesk:
             error=error,
             claims=() if error or abstained else grounded.claims,
             prompt_chars=prompt_chars,
+            choice=parse_choice(text, choices) if choices and not abstained and not error else None,
         )
 
     # -- the library ----------------------------------------------------------------------
@@ -414,7 +448,7 @@ class Newsdesk:
         """Releases references; the local model server stops with the process."""
         self._pipeline = None
         self._lexical = None
-        self._generate = None
+        self._chains = {}
 
 
 _default: dict[Settings, Newsdesk] = {}
@@ -435,10 +469,11 @@ def ask(
     k: int | None = None,
     filters: Filters | dict[str, Any] | None = None,
     history: History = (),
+    choices: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> Answer:
     """Answers ``question`` from the configured store; raises a ``NewsdeskError`` subclass on failure."""
-    return _desk(settings).ask(question, k=k, filters=filters, history=history)
+    return _desk(settings).ask(question, k=k, filters=filters, history=history, choices=choices)
 
 
 def ask_stream(
@@ -447,10 +482,11 @@ def ask_stream(
     k: int | None = None,
     filters: Filters | dict[str, Any] | None = None,
     history: History = (),
+    choices: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> Iterator[StreamEvent]:
     """Like ``ask`` but yields a ``Retrieval``, then text deltas, then the ``Answer``."""
-    return _desk(settings).ask_stream(question, k=k, filters=filters, history=history)
+    return _desk(settings).ask_stream(question, k=k, filters=filters, history=history, choices=choices)
 
 
 __all__ = ["History", "Newsdesk", "StreamEvent", "ask", "ask_stream"]

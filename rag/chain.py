@@ -16,7 +16,6 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from rag.prompts import load_prompt
-
 from rag.types import Passage
 
 
@@ -38,15 +37,19 @@ def format_history(history: Sequence[tuple[str, str]], turns: int = 3) -> str:
     return "\n".join(lines)
 
 
-def answer_prompt() -> ChatPromptTemplate:
+USER_PROMPTS = {"open": "answer_user", "choices": "multiple_choice"}
+
+
+def answer_prompt(variant: str = "open") -> ChatPromptTemplate:
+    """The fixed system prompt (cached by the server) and the user message of ``variant``."""
     return ChatPromptTemplate.from_messages(
-        [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
+        [("system", load_prompt("answer_system")), ("human", load_prompt(USER_PROMPTS[variant]))]
     )
 
 
-def generation_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:
-    """``{"question", "context"}`` → answer text (streams token by token)."""
-    return answer_prompt() | llm | StrOutputParser()
+def generation_chain(llm: BaseChatModel, variant: str = "open") -> Runnable[dict[str, Any], str]:
+    """``{"question", "context"[, "options"]}`` → answer text (streams token by token)."""
+    return answer_prompt(variant) | llm | StrOutputParser()
 
 
 def condense_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:

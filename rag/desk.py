@@ -20,11 +20,23 @@ FiltersLike = Filters | dict[str, Any] | None
 
 class Desk(Protocol):
     def ask(
-        self, question: str, *, history: History = (), k: int | None = None, filters: FiltersLike = None
+        self,
+        question: str,
+        *,
+        history: History = (),
+        k: int | None = None,
+        filters: FiltersLike = None,
+        choices: Sequence[str] = (),
     ) -> Answer: ...
 
     def ask_stream(
-        self, question: str, *, history: History = (), k: int | None = None, filters: FiltersLike = None
+        self,
+        question: str,
+        *,
+        history: History = (),
+        k: int | None = None,
+        filters: FiltersLike = None,
+        choices: Sequence[str] = (),
     ) -> Iterator[StreamEvent]: ...
 
     def retrieve(

@@ -17,8 +17,8 @@ from langchain_core.embeddings import Embeddings
 
 from rag.articles import load_files
 from rag.chunking import chunk_article
-from rag.errors import EmbeddingError
 from rag.chunkmeta import ChunkMeta, embed_text
+from rag.errors import EmbeddingError
 from rag.settings import Settings
 from rag.types import Article, Chunk, IngestFailure, IngestReport
 from vectorstore import Store, any_of

@@ -19,7 +19,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "answer_user": frozenset({"context", "question"}),
     "passage": frozenset({"number", "title", "published", "text"}),
     "condense": frozenset({"history", "question"}),
-    "multiple_choice": frozenset({"question", "options"}),
+    "multiple_choice": frozenset({"context", "question", "options"}),
 }
 
 

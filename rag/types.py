@@ -131,6 +131,8 @@ class Answer(_Frozen):
     claims: tuple[Claim, ...] = ()
     # Characters of the messages sent to the model (prompt size, for latency work).
     prompt_chars: int = 0
+    # With ``choices``: the index of the option the answer picked (None: none, or abstained).
+    choice: int | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

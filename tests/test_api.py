@@ -344,3 +344,34 @@ def test_warm_up_turns_an_unreachable_server_into_one_clear_error(loaded: Newsde
     fake_llm.replies.append(openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1:9/v1")))
     with pytest.raises(LLMUnavailableError, match="cannot reach"):
         loaded.warm_up()
+
+
+# --- multiple choice: options travel as options --------------------------------------------------
+
+
+def test_choices_are_shown_as_lettered_options_and_the_pick_is_parsed(
+    loaded: Newsdesk, fake_llm: FakeChatModel
+) -> None:
+    options = ["30", "2,000", "850"]
+    events = loaded.ask_stream(LAUNCHERS_Q, choices=options)
+    retrieval = next(events)
+    assert retrieval.standalone_question == LAUNCHERS_Q  # the question is not rewritten with its options
+    n = number_of(retrieval.passages, "2,000")
+    fake_llm.replies.append(f"B) The UK sent 2,000 launchers [{n}].")
+    *_, answer = events
+    assert isinstance(answer, Answer) and answer.choice == 1 and not answer.abstained
+    assert answer.citations and "2,000" in answer.citations[0].passage
+    prompt = fake_llm.calls[-1][-1].content
+    assert "Options:\nA) 30\nB) 2,000\nC) 850" in prompt and f"Question: {LAUNCHERS_Q}" in prompt
+
+
+def test_an_open_question_has_no_choice(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
+    answer = ask_citing(loaded, fake_llm, LAUNCHERS_Q, "2,000", "The UK sent 2,000 launchers [{n}].")
+    assert answer.choice is None
+    assert "Options:" not in fake_llm.calls[-1][-1].content
+
+
+@pytest.mark.parametrize("choices", [["only one"], ["a", " "], "AB", [str(i) for i in range(27)]])
+def test_bad_choices_are_one_clear_error(loaded: Newsdesk, choices: object) -> None:
+    with pytest.raises(QuestionError):
+        loaded.ask(LAUNCHERS_Q, choices=choices)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +46,12 @@ class FakeDesk:
         self.answers = answers
         self.settings = settings
         self.calls: list[tuple[str, int | None]] = []
+        self.choices: list[tuple[str, ...]] = []
         self.ingested: list[Article] = []
 
-    def ask(self, question: str, *, k: int | None = None) -> Answer:
+    def ask(self, question: str, *, k: int | None = None, choices: Sequence[str] = ()) -> Answer:
         self.calls.append((question, k))
+        self.choices.append(tuple(choices))
         result = self.answers.get(question, answer("no idea"))
         if isinstance(result, Exception):
             raise result
@@ -218,24 +220,16 @@ def test_parse_choice(text: str, index: int | None) -> None:
     assert runner.parse_choice(text, MC.choices) == index
 
 
-def test_multiple_choice_text_uses_the_template() -> None:
-    text = runner.multiple_choice_text(MC)
-    assert text.startswith("Which show returns?")
-    assert "A) “Friends”\nB) “Squid Game”\nC) “Lost”" in text
-    assert runner.multiple_choice_text(MC, "{question} | {options}") == (
-        "Which show returns? | A) “Friends”\nB) “Squid Game”\nC) “Lost”")
-    template = runner.multiple_choice_template()
-    assert "{question}" in template and "{options}" in template and "letter" in template
-
-
 def test_multiple_choice_mode_scores_by_index(tmp_path: Path) -> None:
     wrong = MC.model_copy(update={"id": "m2", "question": "Which show ended?", "answer_index": 2,
                                   "answers": ("“Lost”",)})
-    asked = {runner.multiple_choice_text(MC): answer("B [1]", passages=[OTHER], cited=[1]),
-             runner.multiple_choice_text(wrong): answer("A", passages=[OTHER])}
+    asked = {MC.question: answer("B [1]", passages=[OTHER], cited=[1]),
+             wrong.question: answer("A", passages=[OTHER])}
     desk = FakeDesk(asked)
     report = runner.run([MC, wrong], desk, out_dir=tmp_path, plots=False)
+    # The question is asked as it is; the options travel as options.
     assert [q for q, _ in desk.calls] == list(asked)
+    assert desk.choices == [MC.choices, wrong.choices]
     records = {r["id"]: r for r in report["questions"]}
     assert records["m"]["mode"] == "mc" and records["m"]["chosen_index"] == 1 and records["m"]["correct"]
     assert records["m2"]["chosen_index"] == 0 and not records["m2"]["correct"]
