@@ -12,17 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from rag.errors import ConfigError
-
-PROMPT = """You check whether an answer is supported by the passages it rests on.
-
-Passages:
-{passages}
-
-Question: {question}
-Answer: {answer}
-
-Is every fact in the answer stated in the passages? Reply with one word:
-SUPPORTED (all facts are in the passages), PARTIAL (some are), or UNSUPPORTED (none are, or it contradicts them)."""
+from rag.prompts import load_prompt
+from rag.settings import Settings
 
 SCORES = {"SUPPORTED": 1.0, "PARTIAL": 0.5, "UNSUPPORTED": 0.0}
 _VERDICT = re.compile(r"\b(UNSUPPORTED|SUPPORTED|PARTIAL)\b", re.IGNORECASE)
@@ -41,7 +32,7 @@ def parse_verdict(text: str) -> tuple[str | None, float | None]:
 def judge_prompt(question: str, answer: str, passages: Sequence[str]) -> str:
     """The judge's prompt: numbered passages (each cut to 1,500 characters), question and answer."""
     numbered = "\n\n".join(f"[{i}] {p[:_PASSAGE_CHARS]}" for i, p in enumerate(passages, start=1)) or "(none)"
-    return PROMPT.format(passages=numbered, question=question, answer=answer)
+    return load_prompt("judge").format(passages=numbered, question=question, answer=answer)
 
 
 class OpenAIJudge:
@@ -57,9 +48,9 @@ class OpenAIJudge:
         self.model = model
 
     @classmethod
-    def from_settings(cls, settings: Any) -> OpenAIJudge:
+    def from_settings(cls, settings: Settings) -> OpenAIJudge:
         """The judge on the generator's server; ``ConfigError`` when there is no server to use."""
-        if not getattr(settings, "llm_base_url", None) or not getattr(settings, "llm_model", None):
+        if not settings.llm_base_url or not settings.llm_model:
             raise ConfigError(
                 "--judge needs an OpenAI-compatible server: set llm_base_url and llm_model "
                 "(e.g. --set llm_base_url=http://127.0.0.1:8080/v1 --set llm_model=NAME)")
