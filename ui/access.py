@@ -1,0 +1,110 @@
+"""Who may use the chat: the login check, its throttle, and the refusal to serve openly by accident.
+
+Gradio calls ``launch(auth=callable)`` as ``callable(username, password)`` from
+its ``/login`` route, without the request. :class:`ClientAddress` (an ASGI
+middleware handed to Gradio's FastAPI app) puts the client's address, as
+uvicorn reports it, in a context variable the login check reads, so failures
+are counted per client. The check never sleeps: a throttled client is refused
+at once with HTTP 429 and ``Retry-After``, and nobody else waits.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import math
+from contextvars import ContextVar
+from typing import Any
+
+from fastapi import HTTPException
+
+from rag.errors import ConfigError
+from ui.throttle import LoginThrottle
+
+log = logging.getLogger("newsdesk.ui")
+
+# The address of the client whose HTTP request is being handled; None outside a request.
+CLIENT: ContextVar[str | None] = ContextVar("newsdesk_client", default=None)
+UNKNOWN_CLIENT = "unknown"
+
+
+class ClientAddress:
+    """ASGI middleware: records each HTTP request's client address in :data:`CLIENT`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        token = CLIENT.set(str(client[0]) if client else None)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            CLIENT.reset(token)
+
+
+class Login:
+    """The ``auth`` callable: one account, compared in constant time, failures throttled per client.
+
+    Deliberately synchronous: Gradio awaits only real coroutine functions, and
+    this does no waiting of its own.
+    """
+
+    def __init__(self, user: str, password: str, throttle: LoginThrottle) -> None:
+        self._user, self._password = user.encode(), password.encode()
+        self.throttle = throttle
+
+    def __call__(self, username: str, password: str) -> bool:
+        client = CLIENT.get() or UNKNOWN_CLIENT
+        wait = self.throttle.wait(client)
+        if wait > 0:
+            seconds = math.ceil(wait)
+            raise HTTPException(
+                status_code=429,
+                detail=f"Too many failed logins: try again in {seconds} s.",
+                headers={"Retry-After": str(seconds)},
+            )
+        # Both comparisons always run, so the time taken does not tell which one failed.
+        user_ok = hmac.compare_digest(username.encode(), self._user)
+        password_ok = hmac.compare_digest(password.encode(), self._password)
+        if user_ok and password_ok:
+            self.throttle.succeeded(client)
+            return True
+        wait = self.throttle.failed(client)
+        log.warning("failed login from %s; its next try is allowed in %.1f s", client, wait)
+        return False
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """``user:password`` → (user, password); None when no login is wanted."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("auth must be given as user:password")
+    return user, password
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, has_login: bool, insecure: bool) -> None:
+    """Refuses to serve beyond this machine without a login, unless told to with ``insecure``."""
+    if is_loopback(host) or has_login:
+        return
+    if not insecure:
+        raise ConfigError(
+            f"refusing to serve on {host} without a login: give --auth user:password, or --insecure to allow it"
+        )
+    log.warning("serving on %s without a login (--insecure): anyone who can reach it can use it", host)
