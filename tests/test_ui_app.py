@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,13 @@ import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
+from gradio_client.utils import Status
 from test_ui_fakes import ANTI_TANK, FakeDesk, free_port
 
 from rag.errors import ConfigError, LLMUnavailableError
 from rag.settings import load_settings
 from rag.types import Answer
-from ui.app import launch, parse_auth
+from ui.app import LLM_GROUP, build_app, launch, parse_auth
 from ui.handlers import INTERNAL, Handlers
 
 
@@ -187,3 +189,38 @@ def test_ingest_gives_a_row_per_file(tmp_path: Path) -> None:
     assert rows[0][:4] == ["good.txt", "added", 1, 1] and rows[1][1] == "failed" and "empty" in rows[1][4]
     assert summary.startswith("1 of 2") and cleared is None and seen
     assert "good" in Handlers(desk, 4).articles("ferry")["ID"].tolist()
+
+
+def test_waiting_questions_are_told_their_place_in_the_queue() -> None:
+    desk = FakeDesk(delay=0.3)  # each /ask takes 1.5 s; concurrency 1
+    demo, url = start(desk)
+    try:
+        jobs = []
+        for i in range(3):
+            jobs.append(client(url).submit(f"{ANTI_TANK} ({i})", api_name="/ask"))
+            time.sleep(0.2)  # a known order in the queue
+        ranks: dict[int, set[int]] = {1: set(), 2: set()}
+        deadline = time.monotonic() + 20
+        while not all(j.done() for j in jobs) and time.monotonic() < deadline:
+            for i in (1, 2):
+                status = jobs[i].status()
+                if status.code == Status.IN_QUEUE and status.rank is not None:
+                    ranks[i].add(status.rank)
+            time.sleep(0.05)
+        assert all("2,000" in j.result(timeout=20)["answer"] for j in jobs)
+    finally:
+        demo.close()
+    assert 1 in ranks[2] and 0 in ranks[1]  # 0-based: the third asker saw "2nd in line", then moved up
+    assert desk.max_active == 1
+
+
+def test_chat_and_api_share_the_model_queue_with_the_configured_concurrency() -> None:
+    desk = FakeDesk(delay=0.1)
+    demo = build_app(desk, load_settings(concurrency=2))
+    llm = [fn for fn in demo.fns.values() if fn.concurrency_id == LLM_GROUP]
+    names = {fn.name for fn in llm}
+    assert {"respond", "ask_api"} <= names and all(fn.concurrency_limit == 2 for fn in llm)
+    respond = next(fn for fn in llm if fn.name == "respond")
+    assert respond.queue and respond.show_progress == "minimal"
+    waiting = [fn for fn in demo.fns.values() if fn.name == "wait_turn"]
+    assert waiting and all(not fn.queue for fn in waiting)  # the question shows before the queue

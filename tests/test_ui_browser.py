@@ -177,5 +177,40 @@ def test_library_search_select_delete_and_settings(page: Any, app_url: str, shot
     assert desk.calls_of("delete_article") == [{"article_id": article_id}] and article_id not in desk.articles
     page.get_by_role("tab", name="Settings").click()
     settings = page.locator("#nd-settings")
-    assert "fake-extractive" in settings.inner_text() and "(memory)" in settings.inner_text()
+    assert "fake-extractive" in settings.inner_text() and "embedded store 'store'" in settings.inner_text()
     page.screenshot(path=shots / "08-settings.png")
+
+
+def test_waiting_users_see_their_place_in_the_queue(tmp_path: Path, shots: Path) -> None:
+    """Three people ask at once with one model slot: the later ones see their question and their place."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    secret = tmp_path / "private-layout" / "store"
+    port = free_port()
+    demo = launch(FakeDesk(delay=0.25), load_settings(concurrency=1, store=secret), host="127.0.0.1", port=port,
+                  block=False)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            pages = [browser.new_page(viewport={"width": 1400, "height": 900}) for _ in range(3)]
+            for pg in pages:
+                pg.set_default_timeout(30_000)
+                pg.goto(f"http://127.0.0.1:{port}/")
+                pg.wait_for_selector("#nd-status b")
+            for pg in pages:
+                pg.locator("#nd-question textarea").fill(ANTI_TANK)
+                pg.locator("#nd-ask").click()
+            last = pages[2]
+            last.wait_for_function("document.querySelector('#nd-chat').innerText.includes('queue: 2/2')")
+            chat = last.locator("#nd-chat").inner_text()
+            assert ANTI_TANK in chat and "Waiting for a turn with the model" in chat
+            last.screenshot(path=shots / "09-queued.png")
+            for pg in pages:
+                pg.wait_for_selector("#nd-chat .nd-answer")
+            assert "queue:" not in last.locator("#nd-chat").inner_text()
+            last.get_by_role("tab", name="Settings").click()
+            page_text = last.locator("body").inner_text() + last.content()
+            assert "private-layout" not in page_text and "embedded store 'store'" in page_text
+            browser.close()
+    finally:
+        demo.close()

@@ -4,18 +4,23 @@
 ``launch`` serves it; ``run_ui`` is what ``newsdesk ui`` calls.
 """
 
-import ipaddress
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
-from rag.errors import ConfigError
+from rag.settings import Settings
 from ui import format as fmt
+from ui.access import ClientAddress, Login, check_exposure, parse_auth
 from ui.handlers import ARTICLE_COLUMNS, INGEST_COLUMNS, Desk, Handlers
+from ui.public import Publicity
 from ui.style import CSS
+from ui.throttle import LoginThrottle
+
+__all__ = ["build_app", "ingest_and_report", "launch", "login_for", "parse_auth", "run_ui"]
 
 log = logging.getLogger("newsdesk.ui")
 
@@ -78,10 +83,10 @@ def _library_tab() -> dict[str, Any]:
     return c
 
 
-def build_app(desk: Desk, settings: Any) -> gr.Blocks:
+def build_app(desk: Desk, settings: Settings) -> gr.Blocks:
     """The page: Ask tab (chat, sources beside it, filters), Library tab, Settings tab, and /ask."""
-    k = int(getattr(settings, "k", 5) or 5)
-    h = Handlers(desk, default_k=k)
+    k = settings.k
+    h = Handlers(desk, default_k=k, public=Publicity(settings))
     with gr.Blocks(title="newsdesk", analytics_enabled=False) as demo:
         turns = gr.State([])
         with gr.Row(equal_height=True):
@@ -99,10 +104,15 @@ def build_app(desk: Desk, settings: Any) -> gr.Blocks:
 
         private: dict[str, Any] = {"api_visibility": "private"}
         cheap: dict[str, Any] = {**private, "concurrency_limit": None}  # never wait behind the model
+        # Every model call waits in one queue of settings.concurrency places; Gradio tells each waiting
+        # user their place ("queue: 2/3") on the chat, which is why the progress shows there.
+        model: dict[str, Any] = {"concurrency_id": LLM_GROUP, "concurrency_limit": settings.concurrency}
         chat_out = [a["chatbot"], a["question"], a["panel"], a["standalone"], turns]
         chat_in = [a["question"], turns, a["date_from"], a["date_to"], a["sources"], a["k"]]
         for trigger in (a["question"].submit, a["ask"].click):
-            trigger(h.respond, chat_in, chat_out, concurrency_id=LLM_GROUP, show_progress="minimal", **private)
+            trigger(h.wait_turn, [a["question"], turns], a["chatbot"], queue=False, show_progress="hidden",
+                    **private).then(h.respond, chat_in, chat_out, show_progress="minimal",
+                                    show_progress_on=a["chatbot"], **model, **private)
         a["clear"].click(h.clear, None, chat_out, queue=False, **private)
         a["chatbot"].clear(h.clear, None, chat_out, queue=False, **private)
 
@@ -122,33 +132,19 @@ def build_app(desk: Desk, settings: Any) -> gr.Blocks:
                             **cheap).then(h.refresh, refresh_in, refresh_out, **cheap)
         demo.load(h.refresh, refresh_in, refresh_out, **cheap)
 
-        gr.api(h.ask_api, api_name="ask", concurrency_id=LLM_GROUP,
+        gr.api(h.ask_api, api_name="ask", **model,
                api_description="Ask one question; returns the Answer as JSON (see rag.types.Answer).")
-    demo.queue(default_concurrency_limit=int(getattr(settings, "concurrency", 1) or 1))
+    demo.queue(default_concurrency_limit=settings.concurrency)
     return demo
 
 
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """``user:password`` → (user, password); None when no login is wanted."""
-    if not value:
+def login_for(settings: Settings, auth: str | None = None) -> Login | None:
+    """The login check for ``auth`` (or the settings' auth), throttled by the settings; None: no login."""
+    account = parse_auth(auth or (settings.auth.get_secret_value() if settings.auth else None))
+    if account is None:
         return None
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise ConfigError("auth must be given as user:password")
-    return user, password
-
-
-def _secret(value: Any) -> str | None:
-    return value.get_secret_value() if hasattr(value, "get_secret_value") else value
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    throttle = LoginThrottle(settings.login_free_failures, settings.login_delay, settings.login_delay_cap)
+    return Login(*account, throttle=throttle)
 
 
 def ingest_and_report(desk: Desk, paths: Sequence[str | Path]) -> None:
@@ -165,7 +161,7 @@ def ingest_and_report(desk: Desk, paths: Sequence[str | Path]) -> None:
 
 def launch(
     desk: Desk,
-    settings: Any,
+    settings: Settings,
     *,
     host: str | None = None,
     port: int | None = None,
@@ -173,35 +169,44 @@ def launch(
     ingest_paths: Sequence[str | Path] = (),
     block: bool = True,
 ) -> gr.Blocks:
-    """Serves the app; binds to loopback unless told otherwise. ``block=False`` is for tests."""
-    host = host or getattr(settings, "host", None) or "127.0.0.1"
-    port = int(port or getattr(settings, "port", None) or 7860)
-    login = parse_auth(auth or _secret(getattr(settings, "auth", None)))
+    """Serves the app; binds to loopback unless told otherwise. ``block=False`` is for tests.
+
+    Refuses (``ConfigError``) to serve beyond loopback without a login unless ``settings.insecure``.
+    """
+    host = host or settings.host
+    port = port or settings.port
+    login = login_for(settings, auth)
+    check_exposure(host, login is not None, settings.insecure)
     if ingest_paths:
         ingest_and_report(desk, ingest_paths)
-    if not _is_loopback(host) and login is None:
-        log.warning("serving on %s without a login; set --auth user:password to require one", host)
     demo = build_app(desk, settings)
-    max_bytes = getattr(settings, "max_file_bytes", None)
     demo.launch(
         server_name=host, server_port=port, auth=login, prevent_thread_lock=not block,
-        css=CSS, ssr_mode=False, show_error=False, quiet=not block, max_file_size=max_bytes,
-        auth_message="newsdesk: log in to ask questions about the articles.",
+        css=CSS, ssr_mode=False, show_error=False, quiet=not block, max_file_size=settings.max_file_bytes,
+        auth_message="newsdesk: log in to ask questions about the articles. Repeated wrong passwords "
+                     "make you wait longer before the next try.",
+        # Tells the login check which client is trying (see ui.access.ClientAddress).
+        app_kwargs={"middleware": [Middleware(ClientAddress)]},
     )
     return demo
 
 
 def run_ui(
-    settings: Any,
+    settings: Settings,
     *,
     host: str | None = None,
     port: int | None = None,
     auth: str | None = None,
     ingest_paths: Sequence[str | Path] = (),
 ) -> None:
-    """``newsdesk ui``: opens the real desk, ingests ``--ingest`` paths, serves until Ctrl-C."""
+    """``newsdesk ui``: opens the real desk, ingests ``--ingest`` paths, serves until Ctrl-C.
+
+    Checks the host and login first, so a refused start loads no models.
+    """
     from rag.api import Newsdesk
 
+    if not settings.insecure:  # launch() warns about an insecure start; here only refuse early
+        check_exposure(host or settings.host, login_for(settings, auth) is not None, insecure=False)
     desk = Newsdesk(settings)
     print("loading the models…", flush=True)
     desk.warm_up()

@@ -132,6 +132,13 @@ def format_question(text: str) -> str:
     return _block("nd-msg nd-question", _text(text))
 
 
+def format_waiting(answer_seconds: float | None = None) -> str:
+    """The bubble of a question waiting for the model; the queue's place and timer show over the chat."""
+    lately = f" Answers take about {answer_seconds:.0f} s each here." if answer_seconds else ""
+    return _block("nd-msg nd-waiting", "Waiting for a turn with the model; your place in the queue and the "
+                                       f"time waited show in the corner of this chat.{escape(lately)}")
+
+
 def format_failure(message: str) -> str:
     """The chat message when asking failed outright (no answer at all)."""
     return _block("nd-msg nd-error", "&#9888; " + _text(message))

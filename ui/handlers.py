@@ -1,31 +1,38 @@
 """Event handlers of the app: they call the desk and turn its results into page values.
 
-Every handler catches ``NewsdeskError`` (shown to that user as a warning) and any
+Every handler catches ``NewsdeskError`` and the store's own ``VectorStoreError``
+(shown to that user as a warning, the store's path replaced by its name) and any
 other exception (logged here, shown as a generic warning), so one person's
 failure never breaks their session or anyone else's.
 """
 
 import logging
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import gradio as gr
 import pandas as pd
 
 from rag.desk import Desk
-from rag.errors import NewsdeskError
+from rag.errors import NewsdeskError, StoreError
 from rag.types import Answer, Filters, IngestReport, Retrieval
 from ui import format as fmt
+from ui.public import Publicity
+from vectorstore import StoreBusy, VectorStoreError
 
 log = logging.getLogger("newsdesk.ui")
 
 INTERNAL = "Something went wrong on the server; the details are in its log. Please try again."
 ARTICLE_COLUMNS = ["Title", "Date", "Source", "Chunks", "ID"]
 INGEST_COLUMNS = ["File", "Result", "Articles", "Chunks", "Detail"]
+NOT_INGESTED = "not ingested"
+INGESTED = ("added", "updated", "unchanged", "partly failed")
 
 
 @dataclass(frozen=True)
@@ -44,15 +51,41 @@ def warn(message: str) -> None:
     gr.Warning(escape(message))
 
 
-def report_error(err: Exception) -> str:
+def _public(text: str, public: Publicity | None) -> str:
+    return public.text(text) if public else text
+
+
+def user_message(err: Exception, public: Publicity | None = None) -> str | None:
+    """The message a user may see for a typed error; None for an unexpected one."""
+    if isinstance(err, NewsdeskError | VectorStoreError):
+        return _public(str(err) or type(err).__name__, public)
+    return None
+
+
+def report_error(err: Exception, public: Publicity | None = None) -> str:
     """Shows the error to this user and returns the message to put in the chat."""
-    if isinstance(err, NewsdeskError):
-        message = str(err) or type(err).__name__
-    else:
+    message = user_message(err, public)
+    if message is None:
         log.exception("unexpected error in the UI", exc_info=err)
         message = INTERNAL
     warn(message)
     return message
+
+
+def store_failure(err: BaseException) -> BaseException | None:
+    """The error that makes the whole store unusable right now (busy first), else None.
+
+    ``Newsdesk.ingest`` may raise ``StoreBusy`` itself or a ``StoreError`` wrapping it.
+    """
+    seen: list[BaseException] = []
+    cause: BaseException | None = err
+    while cause is not None and cause not in seen:
+        seen.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    for candidate in seen:
+        if isinstance(candidate, StoreBusy):
+            return candidate
+    return err if isinstance(err, VectorStoreError | StoreError) else None
 
 
 def parse_date(text: str | None, label: str) -> date | None:
@@ -86,11 +119,40 @@ def messages(turns: Sequence[Turn], pending: Turn | None = None) -> list[dict[st
 class Handlers:
     """Binds the page's events to one desk."""
 
-    def __init__(self, desk: Desk, default_k: int) -> None:
+    def __init__(self, desk: Desk, default_k: int, public: Publicity | None = None) -> None:
         self.desk = desk
         self.default_k = default_k
+        self.public = public
+        self._answer_seconds: float | None = None  # running mean of answer times, for the wait notice
+        self._timing_lock = threading.Lock()
+
+    def _report(self, err: Exception) -> str:
+        return report_error(err, self.public)
+
+    def answer_seconds(self) -> float | None:
+        """How long an answer has taken here lately (None before the first)."""
+        with self._timing_lock:
+            return self._answer_seconds
+
+    def _record_answer_time(self, seconds: float) -> None:
+        with self._timing_lock:
+            old = self._answer_seconds
+            self._answer_seconds = seconds if old is None else 0.7 * old + 0.3 * seconds
 
     # Chat -----------------------------------------------------------------------------------------
+
+    def wait_turn(self, question: str, turns: list[Turn]) -> Any:
+        """Shows the question at once with a waiting notice; runs outside the queue.
+
+        The answer itself waits in the model's queue, whose place and timer Gradio
+        shows over the chat; this says what the wait is and how long answers take.
+        """
+        question = (question or "").strip()
+        if not question:
+            return gr.skip()
+        pending = Turn(question, "", fmt.format_question(question), fmt.format_waiting(self.answer_seconds()),
+                       False)
+        return messages(turns, pending)
 
     def respond(
         self,
@@ -120,6 +182,7 @@ class Handlers:
         panel, standalone, text = gr.skip(), gr.skip(), ""
         yield messages(turns, pending), "", panel, standalone, turns
         answer: Answer | None = None
+        started = time.monotonic()
         try:
             stream = self.desk.ask_stream(question, history=history, k=int(k or self.default_k),
                                           filters=filters)
@@ -136,17 +199,18 @@ class Handlers:
                     continue
                 yield messages(turns, pending), gr.skip(), panel, standalone, turns
         except Exception as err:  # noqa: BLE001 - every failure becomes a warning, never a traceback
-            message = report_error(err)
+            message = self._report(err)
             failed = Turn(question, "", user_html, fmt.format_failure(message), False)
             yield messages(turns, failed), gr.skip(), panel, standalone, [*turns, failed]
             return
         if answer is None:
-            message = report_error(RuntimeError("ask_stream ended without an Answer"))
+            message = self._report(RuntimeError("ask_stream ended without an Answer"))
             failed = Turn(question, "", user_html, fmt.format_failure(message), False)
             yield messages(turns, failed), gr.skip(), panel, standalone, [*turns, failed]
             return
+        self._record_answer_time(time.monotonic() - started)
         if answer.error:
-            warn(f"The answer could not be generated: {answer.error}")
+            warn(_public(f"The answer could not be generated: {answer.error}", self.public))
         done = Turn(question, answer.answer, user_html, fmt.format_answer(answer, number),
                     ok=not answer.error)
         new_turns = [*turns, done]
@@ -173,8 +237,8 @@ class Handlers:
             answer = self.desk.ask(question, k=k or None, filters=filters)
         except ValueError as err:
             raise gr.Error(str(err), print_exception=False) from None
-        except NewsdeskError as err:
-            raise gr.Error(str(err) or type(err).__name__, print_exception=False) from None
+        except (NewsdeskError, VectorStoreError) as err:
+            raise gr.Error(user_message(err, self.public) or INTERNAL, print_exception=False) from None
         except Exception:
             log.exception("unexpected error in /ask")
             raise gr.Error(INTERNAL, print_exception=False) from None
@@ -188,9 +252,13 @@ class Handlers:
         if not paths:
             warn("Choose one or more article files first.")
             return gr.skip(), gr.skip(), None
-        rows = []
+        rows: list[list[Any]] = []
+        stopped: str | None = None  # why the rest of the files were not tried: the store is unusable
         for i, path in enumerate(paths):
             name = Path(path).name
+            if stopped is not None:
+                rows.append([name, NOT_INGESTED, 0, 0, "not tried: the store cannot be written now"])
+                continue
             progress((i, len(paths)), desc=f"Reading {name}")
 
             def step(done: int, total: int, item: str, i: int = i, name: str = name) -> None:
@@ -200,20 +268,30 @@ class Handlers:
             try:
                 rows.append(_ingest_row(name, self.desk.ingest([path], progress=step)))
             except Exception as err:  # noqa: BLE001 - a bad file must not stop the others
-                if not isinstance(err, NewsdeskError):
+                failure = store_failure(err)
+                if failure is not None:  # every later file would fail the same way
+                    stopped = _public(str(failure) or type(failure).__name__, self.public)
+                    rows.append([name, NOT_INGESTED, 0, 0, stopped])
+                    continue
+                message = user_message(err, self.public)
+                if message is None:
                     log.exception("unexpected error ingesting %s", name)
-                rows.append([name, "failed", 0, 0, str(err) if isinstance(err, NewsdeskError) else INTERNAL])
+                rows.append([name, "failed", 0, 0, message or INTERNAL])
         progress(1.0, desc="Done")
-        ok = sum(1 for r in rows if r[1] != "failed")
-        summary = f"{ok} of {len(rows)} file(s) ingested."
-        return summary, pd.DataFrame(rows, columns=INGEST_COLUMNS), None
+        ok = sum(1 for r in rows if r[1] in INGESTED)
+        table = pd.DataFrame(rows, columns=INGEST_COLUMNS)
+        if stopped is not None:
+            warn(stopped)
+            # The files stay in the upload box so the user can try again once the store is free.
+            return f"{ok} of {len(rows)} file(s) ingested: {stopped}", table, gr.skip()
+        return f"{ok} of {len(rows)} file(s) ingested.", table, None
 
     def articles(self, query: str | None = None) -> pd.DataFrame:
         """The article table, filtered by a case-insensitive search over title, source, date, id."""
         try:
             items = self.desk.list_articles()
         except Exception as err:  # noqa: BLE001
-            report_error(err)
+            self._report(err)
             items = []
         needle = (query or "").strip().lower()
         rows = []
@@ -238,7 +316,7 @@ class Handlers:
         try:
             removed = self.desk.delete_article(article_id)
         except Exception as err:  # noqa: BLE001
-            report_error(err)
+            self._report(err)
             return gr.skip(), gr.skip()
         if removed:
             gr.Info(escape(f"Deleted article {article_id} ({removed} chunks)."))
@@ -255,14 +333,14 @@ class Handlers:
             data.update(self.desk.describe())
             data.update(self.desk.stats())
         except Exception as err:  # noqa: BLE001
-            data["error"] = report_error(err)
-        return data
+            data["error"] = self._report(err)
+        return self.public.info(data) if self.public else data
 
     def source_choices(self, current: list[str] | None = None) -> Any:
         try:
             choices = sorted(self.desk.sources())
         except Exception as err:  # noqa: BLE001
-            report_error(err)
+            self._report(err)
             choices = []
         kept = [s for s in current or [] if s in choices]
         return gr.Dropdown(choices=choices, value=kept)

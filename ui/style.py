@@ -34,5 +34,7 @@ CSS = """
 .nd-retrieved { opacity: 0.9; }
 .nd-uncited summary { cursor: pointer; color: var(--body-text-color-subdued); margin: 0.4em 0; }
 .nd-failed .nd-sources-head { color: #b45309; }
+.nd-waiting { color: var(--body-text-color-subdued); font-style: italic; }
+#nd-chat .progress-text { font-size: 0.95em; font-weight: 600; color: var(--color-accent); }
 .nd-settings th { text-align: left; padding-right: 1em; font-weight: 600; }
 """
