@@ -296,15 +296,20 @@ def load_realtimeqa_questions(path: Path | str) -> list[Question]:
             index = int(raw[0]) if raw and str(raw[0]).strip().lstrip("-").isdigit() else None
             if index is not None and not 0 <= index < len(choices):
                 index = None
-            questions.append(_question({
-                "id": qid,
-                "question": record.get("question_sentence", ""),
-                "answers": [choices[index]] if index is not None else [],
-                "sources": gold.get(qid, []),
-                "type": record.get("question_source") or "realtimeqa",
-                "choices": choices,
-                "answer_index": index,
-            }, f"{qa_file}:{n}"))
+            questions.append(
+                _question(
+                    {
+                        "id": qid,
+                        "question": record.get("question_sentence", ""),
+                        "answers": [choices[index]] if index is not None else [],
+                        "sources": gold.get(qid, []),
+                        "type": record.get("question_source") or "realtimeqa",
+                        "choices": choices,
+                        "answer_index": index,
+                    },
+                    f"{qa_file}:{n}",
+                )
+            )
     return questions
 
 
@@ -327,14 +332,16 @@ def load_realtimeqa_corpus(path: Path | str) -> list[Article]:
                 for item in [results] if isinstance(results, dict) else results:
                     if not isinstance(item, dict) or not item.get("url"):
                         continue
-                    records.append({
-                        "title": (item.get("title") or "").strip() or None,
-                        "text": (item.get("text") or "").strip(),
-                        "url": item["url"].strip(),
-                        "published_at": item.get("publish_date"),
-                        "author": _authors(item.get("authors")),
-                        "source": _host(item["url"]),
-                    })
+                    records.append(
+                        {
+                            "title": (item.get("title") or "").strip() or None,
+                            "text": (item.get("text") or "").strip(),
+                            "url": item["url"].strip(),
+                            "published_at": item.get("publish_date"),
+                            "author": _authors(item.get("authors")),
+                            "source": _host(item["url"]),
+                        }
+                    )
     return _build(_finish(_dedup_by_url(records)), origin=origin)
 
 
@@ -393,15 +400,22 @@ def load_multihop_questions(path: Path | str) -> list[Question]:
         kind = record.get("question_type") or "multihop-rag"
         no_answer = kind == "null_query" or answer.lower() in _MULTIHOP_NO_ANSWER
         evidence = [e for e in record.get("evidence_list") or [] if isinstance(e, dict)]
-        sources = list(dict.fromkeys(e.get("url") or e.get("title") for e in evidence if e.get("url") or e.get("title")))
-        questions.append(_question({
-            "id": str(record.get("id") or f"mh{n}"),
-            "question": record.get("query", ""),
-            "answers": [] if no_answer else [answer],
-            "sources": sources,
-            "type": kind,
-            "unanswerable": no_answer,
-        }, f"{file} item {n}"))
+        sources = list(
+            dict.fromkeys(e.get("url") or e.get("title") for e in evidence if e.get("url") or e.get("title"))
+        )
+        questions.append(
+            _question(
+                {
+                    "id": str(record.get("id") or f"mh{n}"),
+                    "question": record.get("query", ""),
+                    "answers": [] if no_answer else [answer],
+                    "sources": sources,
+                    "type": kind,
+                    "unanswerable": no_answer,
+                },
+                f"{file} item {n}",
+            )
+        )
     return questions
 
 
@@ -424,14 +438,16 @@ def load_records_corpus(path: Path | str) -> list[Article]:
         if not isinstance(row, dict):
             continue
         text = str(row.get("body") or row.get("text") or row.get("content") or "").strip()
-        records.append({
-            "title": (row.get("title") or "").strip() or None,
-            "text": text,
-            "url": (row.get("url") or "").strip() or None,
-            "published_at": row.get("published_at") or row.get("date") or row.get("publish_date"),
-            "source": row.get("source"),
-            "author": _authors(row.get("author") or row.get("authors")),
-        })
+        records.append(
+            {
+                "title": (row.get("title") or "").strip() or None,
+                "text": text,
+                "url": (row.get("url") or "").strip() or None,
+                "published_at": row.get("published_at") or row.get("date") or row.get("publish_date"),
+                "source": row.get("source"),
+                "author": _authors(row.get("author") or row.get("authors")),
+            }
+        )
     return _build(_finish(_dedup_by_url(records)), origin=str(file))
 
 
@@ -454,7 +470,11 @@ def load_corpus(path: Path | str, format: str = "auto") -> list[Article] | None:
             fmt = "plain"
     if fmt == "realtimeqa":
         return load_realtimeqa_corpus(path)
-    if fmt == "multihop-rag" or path.name == "corpus.json" or (path.is_dir() and (path / "corpus.json").exists()):
+    if (
+        fmt == "multihop-rag"
+        or path.name == "corpus.json"
+        or (path.is_dir() and (path / "corpus.json").exists())
+    ):
         return load_multihop_corpus(path)
     if path.is_file() and path.suffix.lower() in (".json", ".jsonl"):
         return load_records_corpus(path)

@@ -33,11 +33,25 @@ from typer.core import TyperGroup
 from rag.errors import NewsdeskError
 
 # Settings whose change needs its own store (they change what is stored, not how it is asked).
-STORE_KEYS = frozenset({"store", "chroma_url", "collection", "embedder", "embedding_model", "chunk_size",
-                        "chunk_overlap"})
-SUMMARY = ("accuracy", "f1", "hit_at_k", "mrr", "answer_recall_at_k", "abstention_rate",
-           "correct_abstention_rate", "citation_rate", "citation_precision", "key_fact_cited",
-           "faithfulness", "total_p50", "total_p95", "errors")
+STORE_KEYS = frozenset(
+    {"store", "chroma_url", "collection", "embedder", "embedding_model", "chunk_size", "chunk_overlap"}
+)
+SUMMARY = (
+    "accuracy",
+    "f1",
+    "hit_at_k",
+    "mrr",
+    "answer_recall_at_k",
+    "abstention_rate",
+    "correct_abstention_rate",
+    "citation_rate",
+    "citation_precision",
+    "key_fact_cited",
+    "faithfulness",
+    "total_p50",
+    "total_p95",
+    "errors",
+)
 
 console = Console()
 
@@ -85,7 +99,9 @@ def parse_sets(values: list[str] | None) -> dict[str, list[str]]:
 def combinations(sets: dict[str, list[str]]) -> list[dict[str, str]]:
     """Every combination of the swept values (keys with one value apply to all); one empty dict if none."""
     keys = list(sets)
-    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*(sets[k] for k in keys))] or [{}]
+    return [
+        dict(zip(keys, values, strict=True)) for values in itertools.product(*(sets[k] for k in keys))
+    ] or [{}]
 
 
 def run_label(combo: dict[str, str], swept: list[str]) -> str:
@@ -96,8 +112,14 @@ def run_label(combo: dict[str, str], swept: list[str]) -> str:
 
 def _progress_bar() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[item]}"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
     )
 
 
@@ -118,7 +140,8 @@ def _ingest(desk: Any, corpus: Path, articles: list[Any] | None) -> None:
     if result is not None and hasattr(result, "articles_added"):
         console.print(
             f"ingested: {result.articles_added} added, {result.articles_updated} updated, "
-            f"{result.articles_unchanged} unchanged, {len(result.failed)} failed")
+            f"{result.articles_unchanged} unchanged, {len(result.failed)} failed"
+        )
 
 
 def _summary(report: dict[str, Any], title: str) -> Table:
@@ -136,21 +159,35 @@ def _summary(report: dict[str, Any], title: str) -> Table:
 
 @app.command("run")
 def run_command(
-    questions: Annotated[Path, typer.Argument(help="Question set: a file, or a RealTimeQA/MultiHop-RAG folder.")],
-    store: Annotated[Path | None, typer.Option(help="Store folder to use (default: the configured one, "
-                                                    "or OUT/store with --corpus).")] = None,
-    corpus: Annotated[Path | None, typer.Option(help="Ingest these articles into a fresh store first.")] = None,
+    questions: Annotated[
+        Path, typer.Argument(help="Question set: a file, or a RealTimeQA/MultiHop-RAG folder.")
+    ],
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Store folder to use (default: the configured one, or OUT/store with --corpus)."),
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Ingest these articles into a fresh store first.")
+    ] = None,
     format: Annotated[str, typer.Option("--format", help="auto|jsonl|csv|realtimeqa|multihop-rag")] = "auto",
     limit: Annotated[int | None, typer.Option(min=1, help="Ask only this many questions.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output folder (default eval/runs/<set name>); "
-                                                  "rerunning into it resumes.")] = None,
-    mode: Annotated[str, typer.Option(help="auto (multiple choice where a question has choices) | open | mc")]
-    = "auto",
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Setting override key=value; repeat a key "
-                                                                  "to compare its values.")] = None,
-    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="LLM-judged faithfulness (needs "
-                                                                   "llm_base_url).")] = False,
+    seed: Annotated[
+        int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder (default eval/runs/<set name>); rerunning into it resumes."),
+    ] = None,
+    mode: Annotated[
+        str, typer.Option(help="auto (multiple choice where a question has choices) | open | mc")
+    ] = "auto",
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Setting override key=value; repeat a key to compare its values."),
+    ] = None,
+    judge: Annotated[
+        bool, typer.Option("--judge/--no-judge", help="LLM-judged faithfulness (needs llm_base_url).")
+    ] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
 ) -> None:
     """Ask every question of a set, score the answers and write report.json, report.md and plots."""
@@ -169,7 +206,9 @@ def run_command(
     swept = [k for k, v in sets.items() if len(v) > 1]
     combos = combinations(sets)
     if store is not None and any(k in STORE_KEYS for k in swept) and corpus is not None:
-        raise typer.BadParameter(f"--store is shared by every run, so {', '.join(swept)} cannot be swept with it")
+        raise typer.BadParameter(
+            f"--store is shared by every run, so {', '.join(swept)} cannot be swept with it"
+        )
     name = questions.name if questions.is_dir() else questions.stem
     out_dir = out or Path("eval/runs") / name
     try:
@@ -201,19 +240,32 @@ def run_command(
                         bar.update(task, completed=done, total=total, item=item[-30:])
 
                     report = runner.run(
-                        question_set, desk, out_dir=run_dir, mode=mode,  # type: ignore[arg-type]
-                        limit=limit, seed=seed, progress=progress, judge=judge_fn, plots=plots,
+                        question_set,
+                        desk,
+                        out_dir=run_dir,
+                        mode=mode,  # type: ignore[arg-type]
+                        limit=limit,
+                        seed=seed,
+                        progress=progress,
+                        judge=judge_fn,
+                        plots=plots,
                         settings=settings.model_dump(mode="json"),
-                        meta={"questions": str(questions), "format": format, "corpus": str(corpus) if corpus else None,
-                              "overrides": {k: str(v) for k, v in overrides.items()},
-                              "started_from_cli_at": datetime.now().isoformat(timespec="seconds")},
+                        meta={
+                            "questions": str(questions),
+                            "format": format,
+                            "corpus": str(corpus) if corpus else None,
+                            "overrides": {k: str(v) for k, v in overrides.items()},
+                            "started_from_cli_at": datetime.now().isoformat(timespec="seconds"),
+                        },
                     )
             finally:
                 close = getattr(desk, "close", None)
                 if callable(close):
                     with contextlib.suppress(Exception):  # best effort: the report is already written
                         close()
-            console.print(_summary(report, f"{label} ({report['metrics']['overall']['questions']} questions)"))
+            console.print(
+                _summary(report, f"{label} ({report['metrics']['overall']['questions']} questions)")
+            )
             console.print(f"report: {run_dir / 'report.md'}")
             reports.append((label, report))
         if len(reports) > 1:

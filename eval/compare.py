@@ -126,8 +126,14 @@ def compare_markdown(labelled: Sequence[Labelled]) -> str:
         [key, *(str(v) for v in values), *([""] * (len(labelled) - 1))]
         for key, values in differing_settings(labelled).items()
     ]
-    rows += [[r["name"], *(fmt(r["name"], v) for v in r["values"]), *(fmt_delta(r["name"], d) for d in r["deltas"])]
-             for r in compare_rows(labelled)]
+    rows += [
+        [
+            r["name"],
+            *(fmt(r["name"], v) for v in r["values"]),
+            *(fmt_delta(r["name"], d) for d in r["deltas"]),
+        ]
+        for r in compare_rows(labelled)
+    ]
     return table(header, rows) + "\n"
 
 

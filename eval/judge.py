@@ -38,8 +38,15 @@ def judge_prompt(question: str, answer: str, passages: Sequence[str]) -> str:
 class OpenAIJudge:
     """Calls ``/chat/completions`` of an OpenAI-compatible server; ``client`` may be injected for tests."""
 
-    def __init__(self, *, base_url: str | None, model: str, api_key: str | None = None,
-                 timeout: float = 120.0, client: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        model: str,
+        api_key: str | None = None,
+        timeout: float = 120.0,
+        client: Any = None,
+    ) -> None:
         if client is None:
             from openai import OpenAI
 
@@ -53,9 +60,14 @@ class OpenAIJudge:
         if not settings.llm_base_url or not settings.llm_model:
             raise ConfigError(
                 "--judge needs an OpenAI-compatible server: set llm_base_url and llm_model "
-                "(e.g. --set llm_base_url=http://127.0.0.1:8080/v1 --set llm_model=NAME)")
-        return cls(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.api_key(),
-                   timeout=settings.llm_timeout)
+                "(e.g. --set llm_base_url=http://127.0.0.1:8080/v1 --set llm_model=NAME)"
+            )
+        return cls(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.api_key(),
+            timeout=settings.llm_timeout,
+        )
 
     def __call__(self, question: str, answer: str, passages: Sequence[str]) -> dict[str, Any]:
         response = self.client.chat.completions.create(

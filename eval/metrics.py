@@ -116,7 +116,9 @@ def hit_at_k(passages: Sequence[_Located], sources: Sequence[str], k: int | None
     return 1.0 if any(matches_source(p, sources) for p in _top(passages, k)) else 0.0
 
 
-def reciprocal_rank(passages: Sequence[_Located], sources: Sequence[str], k: int | None = None) -> float | None:
+def reciprocal_rank(
+    passages: Sequence[_Located], sources: Sequence[str], k: int | None = None
+) -> float | None:
     """1/rank of the first of the top ``k`` passages that matches a source (rank 1 = first), 0.0 if none.
 
     ``None`` when the question names no sources. Averaged over questions it is MRR.
@@ -151,7 +153,7 @@ def has_citation(answer: Answer) -> bool:
 
 
 def citation_supports(citation: Any, answers: Sequence[str]) -> bool:
-    """"Support": the cited passage's text contains an acceptable answer (``contains_answer``)."""
+    """ "Support": the cited passage's text contains an acceptable answer (``contains_answer``)."""
     return contains_answer(citation.passage, answers)
 
 

@@ -70,7 +70,9 @@ class Question(BaseModel):
         if not self.question:
             raise ValueError(f"question {self.id!r} has no text")
         if self.answer_index is not None and not 0 <= self.answer_index < len(self.choices):
-            raise ValueError(f"question {self.id!r}: answer_index {self.answer_index} is not an index of choices")
+            raise ValueError(
+                f"question {self.id!r}: answer_index {self.answer_index} is not an index of choices"
+            )
         return self
 
     @property

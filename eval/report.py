@@ -17,8 +17,17 @@ REPORT_VERSION = 1
 WORST_MISSES = 10
 # Rates shown as percentages; the rest as plain numbers.
 RATES = (
-    "accuracy", "f1", "abstention_rate", "correct_abstention_rate", "hit_at_k", "mrr", "answer_recall_at_k",
-    "citation_rate", "citation_precision", "key_fact_cited", "faithfulness",
+    "accuracy",
+    "f1",
+    "abstention_rate",
+    "correct_abstention_rate",
+    "hit_at_k",
+    "mrr",
+    "answer_recall_at_k",
+    "citation_rate",
+    "citation_precision",
+    "key_fact_cited",
+    "faithfulness",
 )
 COUNTS = ("questions", "answerable", "unanswerable", "multiple_choice", "errors")
 LATENCY_STAGES = ("retrieve", "generate", "total", "wall")
@@ -72,8 +81,13 @@ def by_type(records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     return {name: aggregate(groups[name]) for name in sorted(groups)}
 
 
-def build_report(records: Sequence[Mapping[str, Any]], *, settings: Mapping[str, Any],
-                 run: Mapping[str, Any], desk: Mapping[str, Any]) -> dict[str, Any]:
+def build_report(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    settings: Mapping[str, Any],
+    run: Mapping[str, Any],
+    desk: Mapping[str, Any],
+) -> dict[str, Any]:
     """The whole of ``report.json``: metrics, definitions, settings and every question's record."""
     return {
         "version": REPORT_VERSION,
@@ -146,32 +160,58 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     desk = report.get("desk", {})
     lines = ["# Newsdesk evaluation", ""]
     facts = [
-        ("questions file", run.get("questions")), ("format", run.get("format")), ("mode", run.get("mode")),
-        ("k", run.get("k")), ("limit", run.get("limit")), ("seed", run.get("seed")),
-        ("generator", desk.get("generator") or desk.get("model")), ("embedder", desk.get("embedder")),
+        ("questions file", run.get("questions")),
+        ("format", run.get("format")),
+        ("mode", run.get("mode")),
+        ("k", run.get("k")),
+        ("limit", run.get("limit")),
+        ("seed", run.get("seed")),
+        ("generator", desk.get("generator") or desk.get("model")),
+        ("embedder", desk.get("embedder")),
         ("finished", run.get("finished_at")),
     ]
     lines += [f"- **{name}**: {value}" for name, value in facts if value not in (None, "")]
     lines += ["", "## Summary", ""]
     header = ["metric", "overall", *types]
     names = [*COUNTS, *RATES]
-    rows = [[name, fmt(name, overall.get(name)), *(fmt(name, types[t].get(name)) for t in types)]
-            for name in names if name != "faithfulness" or overall.get("faithfulness") is not None]
+    rows = [
+        [name, fmt(name, overall.get(name)), *(fmt(name, types[t].get(name)) for t in types)]
+        for name in names
+        if name != "faithfulness" or overall.get("faithfulness") is not None
+    ]
     lines += [table(header, rows), "", "## Latency (seconds)", ""]
-    lines += [table(["stage", "p50", "p95"], [
-        [stage, fmt("s", overall.get(f"{stage}_p50")), fmt("s", overall.get(f"{stage}_p95"))]
-        for stage in LATENCY_STAGES
-    ]), ""]
+    lines += [
+        table(
+            ["stage", "p50", "p95"],
+            [
+                [stage, fmt("s", overall.get(f"{stage}_p50")), fmt("s", overall.get(f"{stage}_p95"))]
+                for stage in LATENCY_STAGES
+            ],
+        ),
+        "",
+    ]
     records = report.get("questions", [])
     misses = worst_misses(records)
     lines += ["## Worst misses", ""]
     if misses:
-        lines.append(table(["id", "type", "question", "expected", "got", "top passage"], [[
-            r.get("id"), r.get("type"), r.get("question"),
-            " / ".join(r.get("expected") or []) or "(unanswerable: should abstain)",
-            _got(r),
-            (r.get("passages") or [{}])[0].get("title", "(none)") if r.get("passages") else "(none)",
-        ] for r in misses]))
+        lines.append(
+            table(
+                ["id", "type", "question", "expected", "got", "top passage"],
+                [
+                    [
+                        r.get("id"),
+                        r.get("type"),
+                        r.get("question"),
+                        " / ".join(r.get("expected") or []) or "(unanswerable: should abstain)",
+                        _got(r),
+                        (r.get("passages") or [{}])[0].get("title", "(none)")
+                        if r.get("passages")
+                        else "(none)",
+                    ]
+                    for r in misses
+                ],
+            )
+        )
     else:
         lines.append("None: every question was answered correctly.")
     failures = [r for r in records if r.get("error")]
@@ -182,8 +222,12 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             lines.append(f"\n…and {len(failures) - 20} more in report.json.")
     lines += ["", "## Definitions", ""]
     lines += [f"- **{name}**: {text}" for name, text in report.get("definitions", {}).items()]
-    lines += ["", "The full settings and every question's answer, citations, scores and timings are in "
-              + "`report.json`.", ""]
+    lines += [
+        "",
+        "The full settings and every question's answer, citations, scores and timings are in "
+        + "`report.json`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -204,7 +248,9 @@ def write_plots(report: Mapping[str, Any], out_dir: Path) -> list[Path]:
     names = list(types)
     nan = float("nan")
     series = {
-        "accuracy": "accuracy", "hit@k": "hit_at_k", "answer recall@k": "answer_recall_at_k",
+        "accuracy": "accuracy",
+        "hit@k": "hit_at_k",
+        "answer recall@k": "answer_recall_at_k",
         "correct abstention": "correct_abstention_rate",
     }
     figure = Figure(figsize=(max(6.0, 1.4 * len(names) + 2), 4.5))
@@ -230,8 +276,10 @@ def write_plots(report: Mapping[str, Any], out_dir: Path) -> list[Path]:
     figure = Figure(figsize=(6, 4))
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    stages = {stage: [float(r["timings"][stage]) for r in records if r.get("timings", {}).get(stage) is not None]
-              for stage in ("retrieve", "generate")}
+    stages = {
+        stage: [float(r["timings"][stage]) for r in records if r.get("timings", {}).get(stage) is not None]
+        for stage in ("retrieve", "generate")
+    }
     every = [s for seconds in stages.values() for s in seconds]
     if every:
         low, high = min(every), max(every)

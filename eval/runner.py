@@ -20,8 +20,8 @@ from eval import metrics
 from eval.questions import Question
 from rag.choices import parse_choice, strip_markers
 from rag.desk import Desk
-from rag.settings import Settings
 from rag.errors import NewsdeskError
+from rag.settings import Settings
 from rag.types import Answer
 
 Mode = Literal["open", "mc", "auto"]
@@ -30,10 +30,20 @@ RESULTS = "results.jsonl"
 RUN_FILE = "run.json"
 SNIPPET = 300
 # Settings that do not change answers: a resume may differ in them.
-_IRRELEVANT_SETTINGS = frozenset({
-    "host", "port", "auth", "concurrency", "llm_threads", "llm_timeout", "model_cache", "embed_batch_size",
-    "llm_api_key", "openai_api_key",
-})
+_IRRELEVANT_SETTINGS = frozenset(
+    {
+        "host",
+        "port",
+        "auth",
+        "concurrency",
+        "llm_threads",
+        "llm_timeout",
+        "model_cache",
+        "embed_batch_size",
+        "llm_api_key",
+        "openai_api_key",
+    }
+)
 
 
 Judge = Callable[[str, str, Sequence[str]], "dict[str, Any]"]
@@ -76,7 +86,9 @@ def _passage(rank: int, passage: Any, question: Question) -> dict[str, Any]:
         "chunk_id": passage.chunk_id,
         "score": passage.score,
         "from_source": metrics.matches_source(passage, question.sources) if question.sources else None,
-        "contains_answer": metrics.contains_answer(passage.text, question.expected) if question.expected else None,
+        "contains_answer": metrics.contains_answer(passage.text, question.expected)
+        if question.expected
+        else None,
     }
 
 
@@ -86,10 +98,12 @@ def question_mode(question: Question, mode: Mode) -> Literal["open", "mc"]:
         return "open"
     if mode == "auto":
         return "mc" if question.is_multiple_choice else "open"
-    return mode  # type: ignore[return-value]
+    return mode
 
 
-def score(question: Question, answer: Answer, *, mode: Literal["open", "mc"], k: int | None) -> dict[str, Any]:
+def score(
+    question: Question, answer: Answer, *, mode: Literal["open", "mc"], k: int | None
+) -> dict[str, Any]:
     """Every per-question metric of one answer; see ``eval.metrics.DEFINITIONS``."""
     expected = question.expected
     passages = list(answer.passages if k is None else answer.passages[:k])
@@ -150,17 +164,33 @@ def _base_record(question: Question, mode: str, asked: str, k: int | None) -> di
 
 def _failed(error: BaseException) -> dict[str, Any]:
     return {
-        "answer": "", "abstained": False, "chosen_index": None, "correct": False, "f1": None,
-        "hit_at_k": None, "rr": None, "answer_recall_at_k": None, "answered": False,
-        "has_citation": None, "citation_precision": None, "key_fact_cited": None, "n_citations": 0,
-        "citations": [], "invalid_citations": [], "passages": [], "passages_scored": 0, "model": "",
+        "answer": "",
+        "abstained": False,
+        "chosen_index": None,
+        "correct": False,
+        "f1": None,
+        "hit_at_k": None,
+        "rr": None,
+        "answer_recall_at_k": None,
+        "answered": False,
+        "has_citation": None,
+        "citation_precision": None,
+        "key_fact_cited": None,
+        "n_citations": 0,
+        "citations": [],
+        "invalid_citations": [],
+        "passages": [],
+        "passages_scored": 0,
+        "model": "",
         "timings": {},
-        "error": f"{type(error).__name__}: {error}", "failed": True,
+        "error": f"{type(error).__name__}: {error}",
+        "failed": True,
     }
 
 
-def ask_one(desk: Desk, question: Question, *, mode: Mode = "auto", k: int | None = None,
-            judge: Judge | None = None) -> dict[str, Any]:
+def ask_one(
+    desk: Desk, question: Question, *, mode: Mode = "auto", k: int | None = None, judge: Judge | None = None
+) -> dict[str, Any]:
     """Asks one question and scores it; an exception becomes the record's ``error``, never a crash."""
     chosen_mode = question_mode(question, mode)
     asked = question.question
@@ -169,7 +199,9 @@ def ask_one(desk: Desk, question: Question, *, mode: Mode = "auto", k: int | Non
         # Multiple choice: the options go to ask() as options, never inside the question text.
         choices = question.choices if chosen_mode == "mc" else ()
         answer = desk.ask(asked, k=k, choices=choices)
-        record = _base_record(question, chosen_mode, asked, k) | score(question, answer, mode=chosen_mode, k=k)
+        record = _base_record(question, chosen_mode, asked, k) | score(
+            question, answer, mode=chosen_mode, k=k
+        )
     except Exception as exc:  # noqa: BLE001 - one bad question must not end a long run
         record = _base_record(question, chosen_mode, asked, k) | _failed(exc)
         if chosen_mode == "open" and question.expected:
@@ -189,7 +221,9 @@ def ask_one(desk: Desk, question: Question, *, mode: Mode = "auto", k: int | Non
 # ---------------------------------------------------------------- the run
 
 
-def select(questions: Sequence[Question], limit: int | None = None, seed: int | None = None) -> list[Question]:
+def select(
+    questions: Sequence[Question], limit: int | None = None, seed: int | None = None
+) -> list[Question]:
     """The questions a run asks: shuffled by ``seed`` when given (else file order), then the first ``limit``."""
     chosen = list(questions)
     if seed is not None:
@@ -228,15 +262,18 @@ def _check_resume(out_dir: Path, run_info: dict[str, Any]) -> None:
             previous = None
         if previous is not None and previous != run_info:
             changed = sorted(
-                key for key in set(previous) | set(run_info) if previous.get(key) != run_info.get(key))
+                key for key in set(previous) | set(run_info) if previous.get(key) != run_info.get(key)
+            )
             detail = changed
             if "settings" in changed:
                 old, new = previous.get("settings") or {}, run_info.get("settings") or {}
                 detail = [c for c in changed if c != "settings"] + sorted(
-                    f"settings.{k}" for k in set(old) | set(new) if old.get(k) != new.get(k))
+                    f"settings.{k}" for k in set(old) | set(new) if old.get(k) != new.get(k)
+                )
             raise ResumeError(
                 f"{out_dir} holds results of a run with different {', '.join(detail)}; "
-                "use another --out folder or delete it to start over")
+                "use another --out folder or delete it to start over"
+            )
         return
     path.write_text(json.dumps(run_info, indent=2, sort_keys=True), encoding="utf-8")
 
@@ -277,7 +314,11 @@ def run(
     if progress:
         progress(finished, total, "")
     started = time.perf_counter()
-    torn = results_path.exists() and results_path.stat().st_size and not results_path.read_bytes().endswith(b"\n")
+    torn = (
+        results_path.exists()
+        and results_path.stat().st_size
+        and not results_path.read_bytes().endswith(b"\n")
+    )
     with results_path.open("a", encoding="utf-8") as handle:
         if torn:
             handle.write("\n")  # end the line an interrupted write left, so the next record stands alone
@@ -301,11 +342,18 @@ def run(
         records,
         settings=dict(settings or {}),
         run={
-            "mode": mode, "limit": limit, "seed": seed, "k": k if k is not None else (settings or {}).get("k"),
-            "judge": judge is not None, "questions_total": len(questions), "questions_selected": total,
-            "asked_this_time": len(todo), "seconds_this_time": round(time.perf_counter() - started, 3),
+            "mode": mode,
+            "limit": limit,
+            "seed": seed,
+            "k": k if k is not None else (settings or {}).get("k"),
+            "judge": judge is not None,
+            "questions_total": len(questions),
+            "questions_selected": total,
+            "asked_this_time": len(todo),
+            "seconds_this_time": round(time.perf_counter() - started, 3),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        } | dict(meta or {}),
+        }
+        | dict(meta or {}),
         desk=described,
     )
     reporting.write_report(report, out, plots=plots)

@@ -18,7 +18,7 @@ from rag.citations import build_citations
 from rag.desk import History, Progress, StreamEvent
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.settings import Settings, load_settings
-from rag.types import Answer, Article, Filters, IngestReport, Retrieval, Timings
+from rag.types import Answer, Article, Citation, Filters, IngestReport, Retrieval, Timings
 from vectorstore import ChromaStore, StoreUnavailable, VectorStoreError, eq
 
 if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use, not for `stats`
@@ -42,7 +42,9 @@ def _check_choices(choices: Sequence[str]) -> tuple[str, ...]:
         raise QuestionError("choices must be a list of options, not one string")
     options = tuple(" ".join(str(c).split()) for c in choices)
     if options and not 2 <= len(options) <= MAX_CHOICES:
-        raise QuestionError(f"a multiple-choice question needs 2 to {MAX_CHOICES} options, not {len(options)}")
+        raise QuestionError(
+            f"a multiple-choice question needs 2 to {MAX_CHOICES} options, not {len(options)}"
+        )
     if any(not o for o in options):
         raise QuestionError("an option is empty")
     return options
@@ -101,7 +103,8 @@ class Newsdesk:
         from rag.llm import model_label
 
         self._generator = (
-            str(getattr(llm, "model_name", "") or type(llm).__name__) if llm is not None
+            str(getattr(llm, "model_name", "") or type(llm).__name__)
+            if llm is not None
             else model_label(self.settings)
         )
         self._embedder = embedder
@@ -148,7 +151,9 @@ class Newsdesk:
         embedder, lexical = self.embedder, self.lexical
         with self._lock:
             if self._pipeline is None:
-                context = StageContext(settings=self.settings, store=self.store, embedder=embedder, lexical=lexical)
+                context = StageContext(
+                    settings=self.settings, store=self.store, embedder=embedder, lexical=lexical
+                )
                 self._pipeline = build_pipeline(context)
             return self._pipeline
 
@@ -157,7 +162,9 @@ class Newsdesk:
         from rag.retrieval import NewsdeskRetriever
 
         k = self._check_k(k)
-        return NewsdeskRetriever(pipeline=self.pipeline, k=k, fetch_k=self.settings.fetch_k, filters=as_filters(filters))
+        return NewsdeskRetriever(
+            pipeline=self.pipeline, k=k, fetch_k=self.settings.fetch_k, filters=as_filters(filters)
+        )
 
     def warm_up(self) -> None:
         """Loads the embedder, the keyword index and the model, and primes the model's prompt cache.
@@ -172,7 +179,9 @@ class Newsdesk:
         if self.store.count():
             self.lexical.index()
         try:
-            generation_chain(self.llm).invoke({"question": "Is this a warm-up?", "context": "[1] Warm-up (undated)\n"})
+            generation_chain(self.llm).invoke(
+                {"question": "Is this a warm-up?", "context": "[1] Warm-up (undated)\n"}
+            )
         except NewsdeskError:
             raise
         except Exception as exc:  # the client's many error types become one readable line
@@ -223,7 +232,9 @@ class Newsdesk:
         filters: Filters | dict[str, Any] | None = None,
     ) -> Retrieval:
         """Stages "condense" and "retrieve" alone: the passages ``ask`` would give the model."""
-        return self._retrieve(self._check_question(question), history, self._check_k(k), as_filters(filters))[0]
+        return self._retrieve(self._check_question(question), history, self._check_k(k), as_filters(filters))[
+            0
+        ]
 
     def _retrieve(
         self, question: str, history: History, k: int, flt: Filters | None, choices: tuple[str, ...] = ()
@@ -237,7 +248,9 @@ class Newsdesk:
         condensed_at = time.perf_counter()
         # The options' words help find the passage that decides between them.
         query = " ".join([standalone, *choices])
-        state = self.pipeline.run(Query(question=query, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt))
+        state = self.pipeline.run(
+            Query(question=query, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt)
+        )
         retrieved_at = time.perf_counter()
         retrieval = Retrieval(
             question=question,
@@ -324,7 +337,14 @@ class Newsdesk:
         timings["generate"] = time.perf_counter() - generating_at
         timings["first_token"] = first  # type: ignore[assignment]
         yield self._finish(
-            retrieval, "".join(parts), started, timings, error, label, prompt_chars=prompt_chars, choices=options
+            retrieval,
+            "".join(parts),
+            started,
+            timings,
+            error,
+            label,
+            prompt_chars=prompt_chars,
+            choices=options,
         )
 
     def _generation(self, variant: str) -> Any:
@@ -338,8 +358,16 @@ class Newsdesk:
             return self._chains[variant]
 
     def _finish(
-        self, retrieval: Retrieval, raw: str, started: float, timings: dict[str, float], error: str | None,
-        label: str, *, prompt_chars: int, choices: tuple[str, ...] = (),
+        self,
+        retrieval: Retrieval,
+        raw: str,
+        started: float,
+        timings: dict[str, float],
+        error: str | None,
+        label: str,
+        *,
+        prompt_chars: int,
+        choices: tuple[str, ...] = (),
     ) -> Answer:
         """Stage "ground": markers checked, claims judged, abstain or cite."""
         from rag.choices import format_options, parse_choice
@@ -350,8 +378,9 @@ class Newsdesk:
         # The options are part of what was asked: their words are not facts the answer brought in.
         asked = retrieval.standalone_question + ("\n" + format_options(choices) if choices else "")
         grounded = ground(raw, asked, [p.text for p in passages], self.checker)
+        citations: tuple[Citation, ...] = ()
         if error:
-            text, abstained, citations = "", False, ()
+            text, abstained = "", False
         else:
             text, abstained = grounded.text, grounded.abstained
             citations = () if abstained else build_citations(grounded.numbers, grounded.text, passages)
@@ -379,11 +408,15 @@ class Newsdesk:
         from rag import ingest as ingest_mod
 
         with _store_errors():
-            report = ingest_mod.ingest_paths(self.store, self.embedder, paths, self.settings, progress=progress)
+            report = ingest_mod.ingest_paths(
+                self.store, self.embedder, paths, self.settings, progress=progress
+            )
         self._changed()
         return report
 
-    def ingest_articles(self, articles: Iterable[Article], *, progress: Progress | None = None) -> IngestReport:
+    def ingest_articles(
+        self, articles: Iterable[Article], *, progress: Progress | None = None
+    ) -> IngestReport:
         from rag import ingest as ingest_mod
 
         with _store_errors():
@@ -427,14 +460,18 @@ class Newsdesk:
         return {"articles": len(ids), "chunks": self.store.count()}
 
     def sources(self) -> list[str]:
-        return sorted({str(r.metadata.get("source")) for r in self.store.scan(texts=False) if r.metadata.get("source")})
+        return sorted(
+            {str(r.metadata.get("source")) for r in self.store.scan(texts=False) if r.metadata.get("source")}
+        )
 
     def describe(self) -> dict[str, str]:
         from rag.embeddings import embedder_name
 
         s = self.settings
-        embedder = embedder_name(self._embedder) if self._embedder is not None else (
-            "all-MiniLM-L6-v2 (local)" if s.embedder == "minilm" else s.embedding_model
+        embedder = (
+            embedder_name(self._embedder)
+            if self._embedder is not None
+            else ("all-MiniLM-L6-v2 (local)" if s.embedder == "minilm" else s.embedding_model)
         )
         return {
             "generator": self._generator,

@@ -70,5 +70,3 @@ def clean_condensed(text: str) -> str:
         if line.lower().startswith(prefix.lower()):
             line = line[len(prefix) :]
     return line.strip().strip('"').strip()
-
-

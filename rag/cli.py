@@ -47,8 +47,9 @@ ModelOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
-def settings_from(store: Path | None = None, chroma_url: str | None = None, model: str | None = None,
-                  **extra: Any) -> Settings:
+def settings_from(
+    store: Path | None = None, chroma_url: str | None = None, model: str | None = None, **extra: Any
+) -> Settings:
     from rag.settings import load_settings
 
     return load_settings(store=store, chroma_url=chroma_url, model=model, **extra)
@@ -87,8 +88,14 @@ def ingest(
     def run() -> None:
         desk = _desk(settings_from(store, chroma_url))
         with Progress(
-            TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
-            TimeRemainingColumn(), console=err, transient=True, disable=as_json or not err.is_terminal,
+            TextColumn("embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("chunks"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=as_json or not err.is_terminal,
         ) as bar:
             task = bar.add_task("ingest", total=None)
 
@@ -105,10 +112,15 @@ def ingest(
             f"in {report.seconds:.1f}s"
         )
         for note in report.warnings:
-            err.print(f"[yellow]note[/] {escape(note.path)}: {escape(note.reason)}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[yellow]note[/] {escape(note.path)}: {escape(note.reason)}", highlight=False, soft_wrap=True
+            )
         for failure in report.failed:
-            err.print(f"[yellow]skipped[/] {escape(failure.path)}: {escape(failure.reason)}",
-                      highlight=False, soft_wrap=True)
+            err.print(
+                f"[yellow]skipped[/] {escape(failure.path)}: {escape(failure.reason)}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
     guarded(run)
 
@@ -134,9 +146,15 @@ def ask(
     chroma_url: UrlOpt = None,
     model: ModelOpt = None,
     k: Annotated[int | None, typer.Option("--k", min=1, help="Passages to retrieve.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Only articles from this date (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Only articles up to this date (YYYY-MM-DD).")] = None,
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable).")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Only articles from this date (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Only articles up to this date (YYYY-MM-DD).")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the stored articles, with citations."""
@@ -215,8 +233,10 @@ def doctor(
     chroma_url: UrlOpt = None,
     as_json: JsonOpt = False,
     skip: Annotated[
-        list[str] | None, typer.Option("--skip", help="Leave out a check (python, packages, model, embedder, "
-                                                       "store, llm); repeatable.")
+        list[str] | None,
+        typer.Option(
+            "--skip", help="Leave out a check (python, packages, model, embedder, store, llm); repeatable."
+        ),
     ] = None,
 ) -> None:
     """Check the installation: Python, packages, model files, embedder, store and LLM; say how to fix each."""
@@ -250,8 +270,11 @@ def register_plugins(target: typer.Typer = app) -> None:
         try:
             point.load()(target)
         except Exception as exc:  # a plugin's import error must not take the core CLI down
-            err.print(f"[yellow]warning:[/] the '{point.name}' commands are unavailable: {escape(str(exc))}",
-                      highlight=False, soft_wrap=True)
+            err.print(
+                f"[yellow]warning:[/] the '{point.name}' commands are unavailable: {escape(str(exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 register_plugins()

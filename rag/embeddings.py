@@ -78,7 +78,9 @@ def make_embedder(settings: Settings) -> Embeddings:
 
         key = settings.api_key()
         if not key and not settings.llm_base_url:
-            raise EmbeddingError("embedder 'openai' needs NEWSDESK_OPENAI_API_KEY (or an llm_base_url server)")
+            raise EmbeddingError(
+                "embedder 'openai' needs NEWSDESK_OPENAI_API_KEY (or an llm_base_url server)"
+            )
         return OpenAIEmbeddings(
             model=settings.embedding_model,
             api_key=key or "none",  # type: ignore[arg-type]

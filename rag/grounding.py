@@ -85,7 +85,11 @@ class HeuristicChecker:
                 verdict = "supported" if supported else "unsupported"
             claims.append(claim.model_copy(update={"verdict": verdict}))
         return Grounded(
-            text=moved.text, abstained=False, numbers=moved.numbers, invalid=moved.invalid, claims=tuple(claims)
+            text=moved.text,
+            abstained=False,
+            numbers=moved.numbers,
+            invalid=moved.invalid,
+            claims=tuple(claims),
         )
 
 

@@ -158,7 +158,9 @@ def ingest_paths(
     progress: Progress | None = None,
 ) -> IngestReport:
     loaded = load_files([Path(p) for p in paths], max_bytes=settings.max_file_bytes)
-    report = ingest_articles(store, embedder, loaded.articles, settings, failures=loaded.failed, progress=progress)
+    report = ingest_articles(
+        store, embedder, loaded.articles, settings, failures=loaded.failed, progress=progress
+    )
     return report.model_copy(update={"warnings": tuple(loaded.notes)})
 
 

@@ -46,7 +46,9 @@ class LocalServer:
             return cls._running[key].url
 
     @staticmethod
-    def _start(model_path: Path, *, context: int, threads: int, parallel: int, cache_prompt: bool) -> _Running:
+    def _start(
+        model_path: Path, *, context: int, threads: int, parallel: int, cache_prompt: bool
+    ) -> _Running:
         try:
             import xllamacpp as xlc
         except ImportError as exc:
@@ -69,7 +71,9 @@ class LocalServer:
         try:
             server = xlc.Server(params)
         except Exception as exc:
-            raise LLMUnavailableError(f"cannot start the local model server for {model_path.name}: {exc}") from exc
+            raise LLMUnavailableError(
+                f"cannot start the local model server for {model_path.name}: {exc}"
+            ) from exc
         address = server.listening_address
         url = address if address.startswith("http") else f"http://{address}"
         return _Running(server=server, url=url.rstrip("/") + "/v1")
@@ -96,13 +100,18 @@ def make_llm(settings: Settings, *, max_tokens: int | None = None) -> BaseChatMo
     if settings.is_local_llm:
         path = ensure_model(settings.model, settings.model_cache)
         base_url = LocalServer.url_for(
-            path, context=settings.llm_context, threads=settings.llm_threads, cache_prompt=settings.llm_cache_prompt
+            path,
+            context=settings.llm_context,
+            threads=settings.llm_threads,
+            cache_prompt=settings.llm_cache_prompt,
         )
         model_name = MODELS[settings.model].name
         api_key = "local"
     else:
         if not settings.llm_model:
-            raise ConfigError("NEWSDESK_LLM_BASE_URL is set but NEWSDESK_LLM_MODEL is not: name the model to use")
+            raise ConfigError(
+                "NEWSDESK_LLM_BASE_URL is set but NEWSDESK_LLM_MODEL is not: name the model to use"
+            )
         base_url = settings.llm_base_url or ""
         model_name = settings.llm_model
         api_key = settings.api_key() or "none"
@@ -122,7 +131,9 @@ def describe_llm_error(exc: BaseException, settings: Settings) -> LLMUnavailable
     """Turns client errors into one line a person can act on."""
     import openai
 
-    where = "the local model server" if settings.is_local_llm else f"the LLM server at {settings.llm_base_url}"
+    where = (
+        "the local model server" if settings.is_local_llm else f"the LLM server at {settings.llm_base_url}"
+    )
     if isinstance(exc, openai.APIConnectionError | openai.APITimeoutError):
         return LLMUnavailableError(f"cannot reach {where}: {exc}")
     if isinstance(exc, openai.AuthenticationError):

@@ -68,7 +68,9 @@ def part_paths(spec: LocalModelSpec) -> list[Path]:
         folder = Path(next(iter(found.submodule_search_locations)))
         slices = sorted((folder / "data").glob("part*.bin"))
         if len(slices) != 1:
-            raise ModelNotFoundError(f"package {module} does not hold exactly one part file in {folder / 'data'}")
+            raise ModelNotFoundError(
+                f"package {module} does not hold exactly one part file in {folder / 'data'}"
+            )
         paths.append(slices[0])
     return paths
 

@@ -273,9 +273,7 @@ def _quantize(source: Path, target: Path, per_channel: bool) -> None:
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
-        raise EmbeddingError(
-            f"quantizing MiniLM needs onnxruntime and onnx: {exc}"
-        ) from exc
+        raise EmbeddingError(f"quantizing MiniLM needs onnxruntime and onnx: {exc}") from exc
     log.info("quantizing %s to int8 at %s", source.name, target)
     tmp = _temp_path(target)
     # quantize_dynamic calls logging.warning() ("consider pre-processing"), which would

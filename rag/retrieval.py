@@ -46,7 +46,9 @@ class NewsdeskRetriever(BaseRetriever):
     fetch_k: int = 30
     filters: Filters | None = None
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
         state = self.pipeline.run(
             Query(question=query, k=self.k, fetch_k=max(self.fetch_k, self.k), filters=self.filters),
             config={"callbacks": run_manager.get_child()},

@@ -37,9 +37,7 @@ def _default_cache() -> Path:
 class Settings(BaseSettings):
     """Everything a run can be configured with; see the README for the table."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="NEWSDESK_", env_file=".env", extra="ignore", frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", env_file=".env", extra="ignore", frozen=True)
 
     # Store
     store: Path = Field(default=Path(".newsdesk/store"), description="Folder of the embedded Chroma store.")

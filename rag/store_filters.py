@@ -14,7 +14,9 @@ def store_filter(filters: Filters | None) -> Filter | None:
     if filters is None or filters.is_empty():
         return None
     return all_of(
-        between("published", filters.date_from, filters.date_to) if filters.date_from or filters.date_to else None,
+        between("published", filters.date_from, filters.date_to)
+        if filters.date_from or filters.date_to
+        else None,
         any_of("source", filters.sources) if filters.sources else None,
         any_of("article_id", filters.article_ids) if filters.article_ids else None,
     )

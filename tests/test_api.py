@@ -56,7 +56,9 @@ def ask_citing(desk: Newsdesk, llm: FakeChatModel, question: str, needle: str, r
 def test_ask_returns_a_frozen_answer_with_resolved_citations(
     loaded: Newsdesk, fake_llm: FakeChatModel, sample_dir: Path
 ) -> None:
-    answer = ask_citing(loaded, fake_llm, LAUNCHERS_Q, "2,000", "The UK sent 2,000 anti-tank missile launchers [{n}].")
+    answer = ask_citing(
+        loaded, fake_llm, LAUNCHERS_Q, "2,000", "The UK sent 2,000 anti-tank missile launchers [{n}]."
+    )
     assert not answer.abstained and answer.error is None
     assert "2,000" in answer.answer
     assert answer.model == "fake-llm"
@@ -83,9 +85,14 @@ def test_ask_returns_a_frozen_answer_with_resolved_citations(
     assert Answer.model_validate(answer.to_json_dict()) == answer
 
 
-def test_citation_to_the_telegraph_carries_its_url_and_source(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
+def test_citation_to_the_telegraph_carries_its_url_and_source(
+    loaded: Newsdesk, fake_llm: FakeChatModel
+) -> None:
     answer = ask_citing(
-        loaded, fake_llm, "How many British troops are stationed in Estonia?", "850",
+        loaded,
+        fake_llm,
+        "How many British troops are stationed in Estonia?",
+        "850",
         "Around 850 British troops are in Estonia [{n}].",
     )
     [citation] = answer.citations
@@ -148,7 +155,9 @@ def test_out_of_range_marker_is_dropped(loaded: Newsdesk, fake_llm: FakeChatMode
     assert [c.number for c in answer.citations] == [number_of(answer.passages, "2,000")]
 
 
-@pytest.mark.parametrize("reply", ["The articles don't say.", "The articles don\u2019t say [1].", "I don't know."])
+@pytest.mark.parametrize(
+    "reply", ["The articles don't say.", "The articles don\u2019t say [1].", "I don't know."]
+)
 def test_abstention_has_no_citations(loaded: Newsdesk, fake_llm: FakeChatModel, reply: str) -> None:
     fake_llm.replies.append(reply)
     answer = loaded.ask("Who won the 2022 World Cup?")
@@ -226,14 +235,18 @@ def test_unexpected_llm_exception_is_an_error_line(loaded: Newsdesk, fake_llm: F
 
 def test_follow_up_is_condensed_before_retrieval(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
     condensed = "How many British troops are stationed in Poland?"
-    fake_llm.replies.extend([f"Rewritten question: {condensed}", "About 150 British troops are in Poland [1]."])
+    fake_llm.replies.extend(
+        [f"Rewritten question: {condensed}", "About 150 British troops are in Poland [1]."]
+    )
     history = [("How many British troops are in Estonia?", "Around 850 [1].")]
     events = list(loaded.ask_stream("And in Poland?", history=history))
     retrieval, answer = events[0], events[-1]
     assert isinstance(retrieval, Retrieval) and isinstance(answer, Answer)
     assert len(fake_llm.calls) == 2
     condense_prompt = " ".join(str(m.content) for m in fake_llm.calls[0])
-    assert "How many British troops are in Estonia?" in condense_prompt and "And in Poland?" in condense_prompt
+    assert (
+        "How many British troops are in Estonia?" in condense_prompt and "And in Poland?" in condense_prompt
+    )
     assert retrieval.standalone_question == condensed
     assert answer.standalone_question == condensed
     assert answer.question == "And in Poland?"
@@ -250,7 +263,9 @@ def test_no_history_means_one_call(loaded: Newsdesk, fake_llm: FakeChatModel) ->
 # --- prompt injection ----------------------------------------------------------------------------
 
 
-def test_passage_instructions_stay_in_the_user_message(desk: Newsdesk, fake_llm: FakeChatModel, tmp_path: Path) -> None:
+def test_passage_instructions_stay_in_the_user_message(
+    desk: Newsdesk, fake_llm: FakeChatModel, tmp_path: Path
+) -> None:
     folder = tmp_path / "inject"
     folder.mkdir()
     (folder / "harbour.txt").write_text(
@@ -340,7 +355,9 @@ def test_warm_up_primes_the_model_with_the_answer_prompt(loaded: Newsdesk, fake_
     assert isinstance(system, SystemMessage) and "numbered passages" in system.content
 
 
-def test_warm_up_turns_an_unreachable_server_into_one_clear_error(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
+def test_warm_up_turns_an_unreachable_server_into_one_clear_error(
+    loaded: Newsdesk, fake_llm: FakeChatModel
+) -> None:
     fake_llm.replies.append(openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1:9/v1")))
     with pytest.raises(LLMUnavailableError, match="cannot reach"):
         loaded.warm_up()

@@ -6,12 +6,21 @@ from datetime import date
 
 import pytest
 
-from rag.citations import ABSTENTION, ParsedAnswer, build_citations, is_abstention, parse_answer, support_spans
+from rag.citations import (
+    ABSTENTION,
+    ParsedAnswer,
+    build_citations,
+    is_abstention,
+    parse_answer,
+    support_spans,
+)
 from rag.grounding import attach_missing_citation, is_grounded, verify_citations
 from rag.terms import key_terms
 from rag.types import Passage
 
-ESTONIA = "Britain already has around 850 troops stationed in Estonia and about 150 in Poland under Nato missions."
+ESTONIA = (
+    "Britain already has around 850 troops stationed in Estonia and about 150 in Poland under Nato missions."
+)
 LAUNCHERS = (
     "Talks continued in Geneva on Friday. The UK has dispatched 30 troops as well as 2,000 anti-tank "
     "missile launchers to Ukraine. Mr Lavrov described the talks as open and fruitful."
@@ -58,7 +67,9 @@ def test_adjacent_markers() -> None:
 
 def test_no_markers() -> None:
     parsed = parse_answer("The UK sent 2,000 launchers.", 3)
-    assert parsed == ParsedAnswer(text="The UK sent 2,000 launchers.", numbers=(), invalid=(), abstained=False)
+    assert parsed == ParsedAnswer(
+        text="The UK sent 2,000 launchers.", numbers=(), invalid=(), abstained=False
+    )
 
 
 def test_no_passages_makes_every_marker_invalid() -> None:
@@ -222,8 +233,15 @@ def test_support_spans_empty_when_nothing_is_shared() -> None:
 
 def passage(n: int, text: str) -> Passage:
     return Passage(
-        chunk_id=f"art{n}:0:abc", article_id=f"art{n}", title=f"Title {n}", text=text, start=10 * n,
-        end=10 * n + len(text), score=0.5, url=f"https://example.com/{n}", published=date(2022, 1, n),
+        chunk_id=f"art{n}:0:abc",
+        article_id=f"art{n}",
+        title=f"Title {n}",
+        text=text,
+        start=10 * n,
+        end=10 * n + len(text),
+        score=0.5,
+        url=f"https://example.com/{n}",
+        published=date(2022, 1, n),
         source="example.com",
     )
 
@@ -235,9 +253,17 @@ def test_build_citations_resolve_numbers_to_passages() -> None:
     assert [c.number for c in citations] == [2, 1]
     first = citations[0]
     assert (first.article_id, first.title, first.url, first.published) == (
-        "art2", "Title 2", "https://example.com/2", date(2022, 1, 2)
+        "art2",
+        "Title 2",
+        "https://example.com/2",
+        date(2022, 1, 2),
     )
-    assert (first.passage, first.start, first.end, first.chunk_id) == (LAUNCHERS, 20, 20 + len(LAUNCHERS), "art2:0:abc")
+    assert (first.passage, first.start, first.end, first.chunk_id) == (
+        LAUNCHERS,
+        20,
+        20 + len(LAUNCHERS),
+        "art2:0:abc",
+    )
     assert first.highlights, "the supporting sentence is highlighted"
     for s, e in first.highlights:
         assert 0 <= s < e <= len(first.passage)

@@ -60,7 +60,13 @@ def test_ingest_json_summary_and_idempotence(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {
-        "articles_added", "articles_updated", "articles_unchanged", "chunks_added", "chunks_deleted", "failed", "warnings",
+        "articles_added",
+        "articles_updated",
+        "articles_unchanged",
+        "chunks_added",
+        "chunks_deleted",
+        "failed",
+        "warnings",
         "seconds",
     }
     assert data["articles_added"] == 2 and data["chunks_added"] > 0 and data["failed"] == []
@@ -78,7 +84,9 @@ def test_ingest_reports_skipped_files(runner: CliRunner, opened: list[Settings],
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "ok.txt").write_text("Bridge reopens\n2022-02-01\nThe bridge reopened on Sunday after repairs.\n")
+    (folder / "ok.txt").write_text(
+        "Bridge reopens\n2022-02-01\nThe bridge reopened on Sunday after repairs.\n"
+    )
     result = run(runner, "ingest", str(folder))
     assert result.exit_code == 0
     assert "1 added, 0 updated, 0 unchanged" in plain(result.stdout)
@@ -160,7 +168,9 @@ def test_ask_on_an_empty_store_is_one_clear_error(runner: CliRunner, opened: lis
     assert lines[0].startswith("error:") and "newsdesk ingest" in lines[0]
 
 
-def test_ask_with_the_real_desk_factory_fails_cleanly_on_an_empty_store(runner: CliRunner, store: Path) -> None:
+def test_ask_with_the_real_desk_factory_fails_cleanly_on_an_empty_store(
+    runner: CliRunner, store: Path
+) -> None:
     # No fakes: the real Newsdesk is opened, but an empty store stops it before any model loads.
     result = run(runner, "ask", LAUNCHERS_Q)
     assert result.exit_code == 1

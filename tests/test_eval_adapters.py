@@ -25,15 +25,23 @@ def write_jsonl(path: Path, rows: list[Any]) -> Path:
 
 
 def test_jsonl_questions(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "set.jsonl", [
-        {"id": "a", "question": "How many troops?", "answers": ["850", "around 850"], "sources": ["x"],
-         "type": "number"},
-        {"id": "b", "question": "One answer as a string?", "answers": "Giles"},
-        {"id": "c", "question": "Capital of Australia?", "answers": []},
-        {"id": "d", "question": "Flagged?", "answers": ["x"], "unanswerable": True},
-        {"id": "e", "question": "Pick", "choices": ["Europe", "Asia"], "answer_index": 1, "type": "mc"},
-        {"question": "No id"},
-    ])
+    path = write_jsonl(
+        tmp_path / "set.jsonl",
+        [
+            {
+                "id": "a",
+                "question": "How many troops?",
+                "answers": ["850", "around 850"],
+                "sources": ["x"],
+                "type": "number",
+            },
+            {"id": "b", "question": "One answer as a string?", "answers": "Giles"},
+            {"id": "c", "question": "Capital of Australia?", "answers": []},
+            {"id": "d", "question": "Flagged?", "answers": ["x"], "unanswerable": True},
+            {"id": "e", "question": "Pick", "choices": ["Europe", "Asia"], "answer_index": 1, "type": "mc"},
+            {"question": "No id"},
+        ],
+    )
     questions = load_questions(path)
     by_id = {q.id: q for q in questions}
     assert by_id["a"].answers == ("850", "around 850") and by_id["a"].sources == ("x",)
@@ -52,11 +60,14 @@ def test_jsonl_json_array_is_the_same_format(tmp_path: Path) -> None:
     assert [q.id for q in load_questions(path)] == ["a"]
 
 
-@pytest.mark.parametrize(("rows", "message"), [
-    ([{"id": "a", "question": "Q1"}, {"id": "a", "question": "Q2"}], "appears twice"),
-    ([{"id": "a", "question": ""}], "no text"),
-    ([{"id": "a", "question": "Q", "choices": ["x"], "answer_index": 3}], "answer_index"),
-])
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([{"id": "a", "question": "Q1"}, {"id": "a", "question": "Q2"}], "appears twice"),
+        ([{"id": "a", "question": ""}], "no text"),
+        ([{"id": "a", "question": "Q", "choices": ["x"], "answer_index": 3}], "answer_index"),
+    ],
+)
 def test_jsonl_errors(tmp_path: Path, rows: list[Any], message: str) -> None:
     with pytest.raises(QuestionSetError, match=message):
         load_questions(write_jsonl(tmp_path / "bad.jsonl", rows), "jsonl")
@@ -98,8 +109,9 @@ U3 = "https://empty.example.org/nothing"
 U4 = "https://other.example.org/2022/01/07/story-four"
 
 
-def _result(url: str, text: str, title: str | None = None, authors: Any = (), date: str | None = "2022/01/01"
-            ) -> dict[str, Any]:
+def _result(
+    url: str, text: str, title: str | None = None, authors: Any = (), date: str | None = "2022/01/01"
+) -> dict[str, Any]:
     record: dict[str, Any] = {"url": url, "text": text, "authors": list(authors), "publish_date": date}
     if title is not None:
         record["title"] = title
@@ -109,45 +121,116 @@ def _result(url: str, text: str, title: str | None = None, authors: Any = (), da
 def make_realtimeqa(folder: Path) -> Path:
     """Two weeks; URLs repeat across questions, across gcs/gold and across weeks."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_jsonl(folder / "20220101_qa.jsonl", [
-        {"question_id": "20220101_0", "question_date": "2022/01/01", "question_source": "CNN",
-         "question_url": "https://q", "question_sentence": "Which continent will require a common charger?",
-         "choices": ["Europe", "North America", "Asia", "Africa"], "answer": ["0"], "evidence": "x"},
-        {"question_id": "20220101_1", "question_date": "2022/01/01", "question_source": "THE WEEK",
-         "question_url": "https://q", "question_sentence": "Which show returns?",
-         "choices": ["“Friends”", "“Squid Game”"], "answer": ["1"], "evidence": ""},
-    ])
-    write_jsonl(folder / "20220101_gcs.jsonl", [
-        {"question_id": "20220101_0", "search_time": "t", "search_result": [
-            _result(U1, "Short teaser about chargers.", "Story one - Example", ["Ann Lee"]),
-            _result(U2, "Story two says Squid Game is coming back for a second season.", "Story two"),
-        ]},
-        {"question_id": "20220101_1", "search_time": "t", "search_result": [
-            _result(U2, "Story two says Squid Game is coming back for a second season.", "Story two"),
-            _result(U3, "", "Empty page"),
-        ]},
-    ])
-    write_jsonl(folder / "20220101_gold.jsonl", [
-        {"question_id": "20220101_0", "search_result": [
-            _result(U1 + "#:~:text=charger", "European regulators announced a plan. Europe will require a "
-                    "single common charging standard for phones and other devices.", None, ["Ann Lee"]),
-        ]},
-        {"question_id": "20220101_1", "search_result": []},
-    ])
-    write_jsonl(folder / "20220108_qa.jsonl", [
-        {"question_id": "20220108_0", "question_date": "2022/01/08", "question_source": "USAtoday",
-         "question_url": "https://q", "question_sentence": "What returns?", "choices": ["A thing", "B thing"],
-         "answer": ["1"], "evidence": ""},
-    ])
-    write_jsonl(folder / "20220108_gcs.jsonl", [
-        {"question_id": "20220108_0", "search_time": "t", "search_result": [
-            _result(U2, "Story two says Squid Game is coming back for a second season.", "Story two"),
-            _result(U4, "Story four is about something else entirely, at some length.", "Story four",
-                    date=None),
-        ]},
-    ])
-    write_jsonl(folder / "20220108_gold.jsonl", [{"question_id": "20220108_0", "search_result": [
-        _result(U4, "Story four is about something else entirely, at some length.", None, date=None)]}])
+    write_jsonl(
+        folder / "20220101_qa.jsonl",
+        [
+            {
+                "question_id": "20220101_0",
+                "question_date": "2022/01/01",
+                "question_source": "CNN",
+                "question_url": "https://q",
+                "question_sentence": "Which continent will require a common charger?",
+                "choices": ["Europe", "North America", "Asia", "Africa"],
+                "answer": ["0"],
+                "evidence": "x",
+            },
+            {
+                "question_id": "20220101_1",
+                "question_date": "2022/01/01",
+                "question_source": "THE WEEK",
+                "question_url": "https://q",
+                "question_sentence": "Which show returns?",
+                "choices": ["“Friends”", "“Squid Game”"],
+                "answer": ["1"],
+                "evidence": "",
+            },
+        ],
+    )
+    write_jsonl(
+        folder / "20220101_gcs.jsonl",
+        [
+            {
+                "question_id": "20220101_0",
+                "search_time": "t",
+                "search_result": [
+                    _result(U1, "Short teaser about chargers.", "Story one - Example", ["Ann Lee"]),
+                    _result(U2, "Story two says Squid Game is coming back for a second season.", "Story two"),
+                ],
+            },
+            {
+                "question_id": "20220101_1",
+                "search_time": "t",
+                "search_result": [
+                    _result(U2, "Story two says Squid Game is coming back for a second season.", "Story two"),
+                    _result(U3, "", "Empty page"),
+                ],
+            },
+        ],
+    )
+    write_jsonl(
+        folder / "20220101_gold.jsonl",
+        [
+            {
+                "question_id": "20220101_0",
+                "search_result": [
+                    _result(
+                        U1 + "#:~:text=charger",
+                        "European regulators announced a plan. Europe will require a "
+                        "single common charging standard for phones and other devices.",
+                        None,
+                        ["Ann Lee"],
+                    ),
+                ],
+            },
+            {"question_id": "20220101_1", "search_result": []},
+        ],
+    )
+    write_jsonl(
+        folder / "20220108_qa.jsonl",
+        [
+            {
+                "question_id": "20220108_0",
+                "question_date": "2022/01/08",
+                "question_source": "USAtoday",
+                "question_url": "https://q",
+                "question_sentence": "What returns?",
+                "choices": ["A thing", "B thing"],
+                "answer": ["1"],
+                "evidence": "",
+            },
+        ],
+    )
+    write_jsonl(
+        folder / "20220108_gcs.jsonl",
+        [
+            {
+                "question_id": "20220108_0",
+                "search_time": "t",
+                "search_result": [
+                    _result(U2, "Story two says Squid Game is coming back for a second season.", "Story two"),
+                    _result(
+                        U4,
+                        "Story four is about something else entirely, at some length.",
+                        "Story four",
+                        date=None,
+                    ),
+                ],
+            },
+        ],
+    )
+    write_jsonl(
+        folder / "20220108_gold.jsonl",
+        [
+            {
+                "question_id": "20220108_0",
+                "search_result": [
+                    _result(
+                        U4, "Story four is about something else entirely, at some length.", None, date=None
+                    )
+                ],
+            }
+        ],
+    )
     return folder
 
 
@@ -203,25 +286,67 @@ M2 = "https://biz.example.com/2023/10/02/acme-results"
 
 def make_multihop(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    evidence = {"author": "A", "source": "Tech", "category": "technology",
-                "published_at": "2023-10-01T10:00:00+00:00", "fact": "Acme launched a phone."}
-    (folder / "MultiHopRAG.json").write_text(json.dumps([
-        {"query": "Did Tech and Biz both report on Acme?", "answer": "Yes", "question_type": "comparison_query",
-         "evidence_list": [evidence | {"title": "Acme launch", "url": M1},
-                           evidence | {"title": "Acme results", "url": M2}]},
-        {"query": "What did Zed say in 2019?", "answer": "Insufficient information.",
-         "question_type": "null_query", "evidence_list": []},
-        {"query": "Which company launched a phone?", "answer": "Acme", "question_type": "inference_query",
-         "evidence_list": [evidence | {"title": "Acme launch", "url": M1}]},
-    ]), encoding="utf-8")
-    article = {"title": "Acme launch", "author": "A", "source": "Tech", "published_at": "2023-10-01T10:00:00+00:00",
-               "category": "technology", "url": M1, "body": "Acme launched a new phone on Sunday in Berlin."}
-    (folder / "corpus.json").write_text(json.dumps([
-        article,
-        article | {"title": "Acme results", "source": "Biz", "url": M2, "published_at": "2023-10-02T08:00:00+00:00",
-                   "body": "Acme reported record results after the phone launch."},
-        article | {"url": M1 + "/"},  # the same page again
-    ]), encoding="utf-8")
+    evidence = {
+        "author": "A",
+        "source": "Tech",
+        "category": "technology",
+        "published_at": "2023-10-01T10:00:00+00:00",
+        "fact": "Acme launched a phone.",
+    }
+    (folder / "MultiHopRAG.json").write_text(
+        json.dumps(
+            [
+                {
+                    "query": "Did Tech and Biz both report on Acme?",
+                    "answer": "Yes",
+                    "question_type": "comparison_query",
+                    "evidence_list": [
+                        evidence | {"title": "Acme launch", "url": M1},
+                        evidence | {"title": "Acme results", "url": M2},
+                    ],
+                },
+                {
+                    "query": "What did Zed say in 2019?",
+                    "answer": "Insufficient information.",
+                    "question_type": "null_query",
+                    "evidence_list": [],
+                },
+                {
+                    "query": "Which company launched a phone?",
+                    "answer": "Acme",
+                    "question_type": "inference_query",
+                    "evidence_list": [evidence | {"title": "Acme launch", "url": M1}],
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    article = {
+        "title": "Acme launch",
+        "author": "A",
+        "source": "Tech",
+        "published_at": "2023-10-01T10:00:00+00:00",
+        "category": "technology",
+        "url": M1,
+        "body": "Acme launched a new phone on Sunday in Berlin.",
+    }
+    (folder / "corpus.json").write_text(
+        json.dumps(
+            [
+                article,
+                article
+                | {
+                    "title": "Acme results",
+                    "source": "Biz",
+                    "url": M2,
+                    "published_at": "2023-10-02T08:00:00+00:00",
+                    "body": "Acme reported record results after the phone launch.",
+                },
+                article | {"url": M1 + "/"},  # the same page again
+            ]
+        ),
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -276,11 +401,23 @@ def test_plain_article_files_are_left_to_ingest(tmp_path: Path) -> None:
 
 
 def test_records_corpus(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "articles.jsonl", [
-        {"title": "One", "text": "The first article body.", "url": "https://a.com/1", "date": "2022-01-02"},
-        {"title": "One again", "content": "The first article body, longer version.", "url": "https://a.com/1/"},
-        {"title": "Two", "body": "Second body.", "url": "https://a.com/2", "authors": ["X", "Y"]},
-    ])
+    path = write_jsonl(
+        tmp_path / "articles.jsonl",
+        [
+            {
+                "title": "One",
+                "text": "The first article body.",
+                "url": "https://a.com/1",
+                "date": "2022-01-02",
+            },
+            {
+                "title": "One again",
+                "content": "The first article body, longer version.",
+                "url": "https://a.com/1/",
+            },
+            {"title": "Two", "body": "Second body.", "url": "https://a.com/2", "authors": ["X", "Y"]},
+        ],
+    )
     articles = load_corpus(path)
     assert articles is not None and len(articles) == 2
     one = next(a for a in articles if a.url and a.url.startswith("https://a.com/1"))

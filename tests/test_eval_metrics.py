@@ -9,30 +9,51 @@ from rag.types import Answer, Citation, Passage
 
 
 def passage(text: str, *, article_id: str = "a1", title: str = "Title", url: str | None = None) -> Passage:
-    return Passage(chunk_id=f"{article_id}:0", article_id=article_id, title=title, text=text, start=0,
-                   end=len(text), score=1.0, url=url)
+    return Passage(
+        chunk_id=f"{article_id}:0",
+        article_id=article_id,
+        title=title,
+        text=text,
+        start=0,
+        end=len(text),
+        score=1.0,
+        url=url,
+    )
 
 
 def citation(text: str, number: int = 1, article_id: str = "a1") -> Citation:
-    return Citation(number=number, article_id=article_id, title="Title", url=None, published=None, source=None,
-                    passage=text, start=0, end=len(text), chunk_id=f"{article_id}:0")
+    return Citation(
+        number=number,
+        article_id=article_id,
+        title="Title",
+        url=None,
+        published=None,
+        source=None,
+        passage=text,
+        start=0,
+        end=len(text),
+        chunk_id=f"{article_id}:0",
+    )
 
 
 # ---------------------------------------------------------------- normalize / containment
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("The  Quick, brown FOX!", "quick brown fox"),
-    ("“Squid Game”", "squid game"),
-    ("2,000 anti-tank launchers", "2000 anti tank launchers"),
-    ("127,000 and 1,234,567", "127000 and 1234567"),
-    ("3,4 is not a thousands separator", "3 4 is not thousands separator"),
-    ("Ben Wallace’s announcement", "ben wallace announcement"),
-    ("don't", "dont"),
-    ("an apple a day", "apple day"),
-    ("", ""),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("The  Quick, brown FOX!", "quick brown fox"),
+        ("“Squid Game”", "squid game"),
+        ("2,000 anti-tank launchers", "2000 anti tank launchers"),
+        ("127,000 and 1,234,567", "127000 and 1234567"),
+        ("3,4 is not a thousands separator", "3 4 is not thousands separator"),
+        ("Ben Wallace’s announcement", "ben wallace announcement"),
+        ("don't", "dont"),
+        ("an apple a day", "apple day"),
+        ("", ""),
+        (None, ""),
+    ],
+)
 def test_normalize(raw: str | None, expected: str) -> None:
     assert metrics.normalize(raw) == expected
 
@@ -96,13 +117,17 @@ def test_normalize_url() -> None:
     base = metrics.normalize_url("https://www.cnn.com/2022/06/12/tech/x/index.html")
     assert metrics.normalize_url("http://cnn.com/2022/06/12/tech/x/index.html#:~:text=abc") == base
     assert metrics.normalize_url("https://WWW.CNN.com/a/") == metrics.normalize_url("https://cnn.com/a")
-    assert metrics.normalize_url("https://x.com/a?utm_source=t&id=2") == metrics.normalize_url("https://x.com/a?id=2")
+    assert metrics.normalize_url("https://x.com/a?utm_source=t&id=2") == metrics.normalize_url(
+        "https://x.com/a?id=2"
+    )
     assert metrics.normalize_url("https://x.com/a?id=2") != metrics.normalize_url("https://x.com/a?id=3")
     assert metrics.normalize_url(None) == ""
 
 
 def test_matches_source_by_id_url_or_title() -> None:
-    item = passage("text", article_id="abc123", title="UK troops set to join", url="https://www.t.co.uk/p/#frag")
+    item = passage(
+        "text", article_id="abc123", title="UK troops set to join", url="https://www.t.co.uk/p/#frag"
+    )
     assert metrics.matches_source(item, ["abc123"])
     assert metrics.matches_source(item, ["http://t.co.uk/p"])
     assert metrics.matches_source(item, ["uk troops set to join"])
@@ -148,8 +173,9 @@ def test_abstention_is_what_the_desk_says() -> None:
 
 
 def test_has_citation() -> None:
-    assert metrics.has_citation(Answer(question="q", answer="850 [1]", abstained=False,
-                                       citations=(citation("850 troops"),)))
+    assert metrics.has_citation(
+        Answer(question="q", answer="850 [1]", abstained=False, citations=(citation("850 troops"),))
+    )
     assert not metrics.has_citation(Answer(question="q", answer="850", abstained=False))
 
 
@@ -203,7 +229,18 @@ def test_mean_leaves_undefined_out() -> None:
 
 
 def test_every_reported_metric_is_defined() -> None:
-    for name in ("accuracy", "f1", "abstention_rate", "correct_abstention_rate", "hit_at_k", "mrr",
-                 "answer_recall_at_k", "citation_rate", "citation_precision", "key_fact_cited", "latency"):
+    for name in (
+        "accuracy",
+        "f1",
+        "abstention_rate",
+        "correct_abstention_rate",
+        "hit_at_k",
+        "mrr",
+        "answer_recall_at_k",
+        "citation_rate",
+        "citation_precision",
+        "key_fact_cited",
+        "latency",
+    ):
         assert metrics.DEFINITIONS[name]
     assert "support" in metrics.DEFINITIONS["citation_precision"]

@@ -22,21 +22,51 @@ from rag.types import Answer, Article, Citation, Passage, Timings
 
 
 def passage(text: str, article_id: str, title: str | None = None) -> Passage:
-    return Passage(chunk_id=f"{article_id}:0", article_id=article_id, title=title or f"Article {article_id}",
-                   text=text, start=0, end=len(text), score=0.5)
+    return Passage(
+        chunk_id=f"{article_id}:0",
+        article_id=article_id,
+        title=title or f"Article {article_id}",
+        text=text,
+        start=0,
+        end=len(text),
+        score=0.5,
+    )
 
 
 def cite(number: int, p: Passage) -> Citation:
-    return Citation(number=number, article_id=p.article_id, title=p.title, url=p.url, published=None, source=None,
-                    passage=p.text, start=p.start, end=p.end, chunk_id=p.chunk_id)
+    return Citation(
+        number=number,
+        article_id=p.article_id,
+        title=p.title,
+        url=p.url,
+        published=None,
+        source=None,
+        passage=p.text,
+        start=p.start,
+        end=p.end,
+        chunk_id=p.chunk_id,
+    )
 
 
-def answer(text: str, *, passages: Iterable[Passage] = (), cited: Iterable[int] = (), abstained: bool = False,
-           retrieve: float = 0.0, generate: float = 0.0) -> Answer:
+def answer(
+    text: str,
+    *,
+    passages: Iterable[Passage] = (),
+    cited: Iterable[int] = (),
+    abstained: bool = False,
+    retrieve: float = 0.0,
+    generate: float = 0.0,
+) -> Answer:
     passages = tuple(passages)
-    return Answer(question="", answer=text, abstained=abstained, passages=passages,
-                  citations=tuple(cite(n, passages[n - 1]) for n in cited),
-                  timings=Timings(retrieve=retrieve, generate=generate, total=retrieve + generate), model="fake")
+    return Answer(
+        question="",
+        answer=text,
+        abstained=abstained,
+        passages=passages,
+        citations=tuple(cite(n, passages[n - 1]) for n in cited),
+        timings=Timings(retrieve=retrieve, generate=generate, total=retrieve + generate),
+        model="fake",
+    )
 
 
 class FakeDesk:
@@ -70,22 +100,29 @@ GILES = passage("Keir Giles of Chatham House said it was a basic mistake.", "B")
 OTHER = passage("Unrelated text about the weather.", "X")
 
 QUESTIONS = [
-    Question(id="a", question="How many UK troops are in Estonia?", answers=("850",), sources=("A",), type="number"),
-    Question(id="b", question="Which Chatham House expert?", answers=("Keir Giles",), sources=("B",), type="person"),
+    Question(
+        id="a", question="How many UK troops are in Estonia?", answers=("850",), sources=("A",), type="number"
+    ),
+    Question(
+        id="b", question="Which Chatham House expert?", answers=("Keir Giles",), sources=("B",), type="person"
+    ),
     Question(id="c", question="What is the capital of Australia?", answers=(), type="unanswerable"),
     Question(id="d", question="Who is Nato's secretary-general?", answers=("Stoltenberg",), type="person"),
     Question(id="e", question="Who is the President of Ukraine?", answers=(), type="unanswerable"),
 ]
 ANSWERS: dict[str, Answer | Exception] = {
     # right, cites the supporting passage, source at rank 1
-    "How many UK troops are in Estonia?": answer("About 850 troops [1].", passages=[ESTONIA, POLAND], cited=[1],
-                                                 retrieve=0.1, generate=1.0),
+    "How many UK troops are in Estonia?": answer(
+        "About 850 troops [1].", passages=[ESTONIA, POLAND], cited=[1], retrieve=0.1, generate=1.0
+    ),
     # wrong, cites a passage without the answer, source at rank 2
-    "Which Chatham House expert?": answer("Ben Wallace [1].", passages=[OTHER, GILES], cited=[1],
-                                          retrieve=0.2, generate=2.0),
+    "Which Chatham House expert?": answer(
+        "Ben Wallace [1].", passages=[OTHER, GILES], cited=[1], retrieve=0.2, generate=2.0
+    ),
     # unanswerable and abstained: right
-    "What is the capital of Australia?": answer("The articles don't say.", passages=[OTHER], abstained=True,
-                                                retrieve=0.3, generate=0.0),
+    "What is the capital of Australia?": answer(
+        "The articles don't say.", passages=[OTHER], abstained=True, retrieve=0.3, generate=0.0
+    ),
     # asking fails: recorded, not fatal
     "Who is Nato's secretary-general?": RuntimeError("server gone"),
     # unanswerable but answered, without citations: wrong
@@ -96,7 +133,14 @@ ANSWERS: dict[str, Answer | Exception] = {
 def test_report_files_and_metrics_match_hand_computed_values(tmp_path: Path) -> None:
     desk = FakeDesk(ANSWERS)
     report = runner.run(QUESTIONS, desk, out_dir=tmp_path, settings={"k": 2, "model": "small"})
-    for name in ("results.jsonl", "report.json", "report.md", "accuracy_by_type.png", "latency.png", "run.json"):
+    for name in (
+        "results.jsonl",
+        "report.json",
+        "report.md",
+        "accuracy_by_type.png",
+        "latency.png",
+        "run.json",
+    ):
         assert (tmp_path / name).exists(), name
     assert (tmp_path / "accuracy_by_type.png").read_bytes()[:4] == b"\x89PNG"
     saved = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
@@ -105,7 +149,11 @@ def test_report_files_and_metrics_match_hand_computed_values(tmp_path: Path) -> 
     overall = saved["metrics"]["overall"]
     assert overall == report["metrics"]["overall"]
     expected = {
-        "questions": 5, "answerable": 3, "unanswerable": 2, "multiple_choice": 0, "errors": 1,
+        "questions": 5,
+        "answerable": 3,
+        "unanswerable": 2,
+        "multiple_choice": 0,
+        "errors": 1,
         "accuracy": 1 / 3,  # a right; b wrong; d failed
         "f1": (0.5 + 0.0 + 0.0) / 3,  # "about 850 troops" vs "850" = 0.5
         "abstention_rate": 1 / 5,
@@ -117,7 +165,10 @@ def test_report_files_and_metrics_match_hand_computed_values(tmp_path: Path) -> 
         "citation_precision": (1.0 + 0.0) / 2,
         "key_fact_cited": (1 + 0) / 2,  # e is unanswerable: undefined
         "faithfulness": None,
-        "retrieve_p50": 0.25, "retrieve_p95": 0.385, "generate_p50": 1.5, "generate_p95": 2.85,
+        "retrieve_p50": 0.25,
+        "retrieve_p95": 0.385,
+        "generate_p50": 1.5,
+        "generate_p95": 2.85,
     }
     for name, value in expected.items():
         assert overall[name] == pytest.approx(value), name
@@ -155,8 +206,13 @@ def test_resume_asks_only_the_remaining_questions(tmp_path: Path) -> None:
 
     second = FakeDesk(ANSWERS | {"Who is Nato's secretary-general?": answer("Jens Stoltenberg.")})
     seen: list[tuple[int, int]] = []
-    report = runner.run(QUESTIONS, second, out_dir=tmp_path, plots=False,
-                        progress=lambda done, total, _: seen.append((done, total)))
+    report = runner.run(
+        QUESTIONS,
+        second,
+        out_dir=tmp_path,
+        plots=False,
+        progress=lambda done, total, _: seen.append((done, total)),
+    )
     assert [q for q, _ in second.calls] == [q.question for q in QUESTIONS[2:]]
     assert seen[0] == (2, 5) and seen[-1] == (5, 5)
     assert [r["id"] for r in report["questions"]] == ["a", "b", "c", "d", "e"]
@@ -206,25 +262,46 @@ def test_k_is_passed_and_cuts_the_scored_passages(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- multiple choice
 
-MC = Question(id="m", question="Which show returns?", choices=("“Friends”", "“Squid Game”", "“Lost”"),
-              answer_index=1, type="CNN")
+MC = Question(
+    id="m",
+    question="Which show returns?",
+    choices=("“Friends”", "“Squid Game”", "“Lost”"),
+    answer_index=1,
+    type="CNN",
+)
 
 
-@pytest.mark.parametrize(("text", "index"), [
-    ("B", 1), ("B) Squid Game [1]", 1), ("(C) because", 2), ("**A**", 0), ("b. Friends", 0),
-    ("The answer is C.", 2), ("Answer: B", 1), ("Squid Game is coming back [2].", 1), ("I think Lost.", 2),
-    ("A total of two shows.", None), ("D", None), ("", None), ("Nothing matches", None),
-    ("Friends and Squid Game both", 0),
-])
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("B", 1),
+        ("B) Squid Game [1]", 1),
+        ("(C) because", 2),
+        ("**A**", 0),
+        ("b. Friends", 0),
+        ("The answer is C.", 2),
+        ("Answer: B", 1),
+        ("Squid Game is coming back [2].", 1),
+        ("I think Lost.", 2),
+        ("A total of two shows.", None),
+        ("D", None),
+        ("", None),
+        ("Nothing matches", None),
+        ("Friends and Squid Game both", 0),
+    ],
+)
 def test_parse_choice(text: str, index: int | None) -> None:
     assert runner.parse_choice(text, MC.choices) == index
 
 
 def test_multiple_choice_mode_scores_by_index(tmp_path: Path) -> None:
-    wrong = MC.model_copy(update={"id": "m2", "question": "Which show ended?", "answer_index": 2,
-                                  "answers": ("“Lost”",)})
-    asked = {MC.question: answer("B [1]", passages=[OTHER], cited=[1]),
-             wrong.question: answer("A", passages=[OTHER])}
+    wrong = MC.model_copy(
+        update={"id": "m2", "question": "Which show ended?", "answer_index": 2, "answers": ("“Lost”",)}
+    )
+    asked = {
+        MC.question: answer("B [1]", passages=[OTHER], cited=[1]),
+        wrong.question: answer("A", passages=[OTHER]),
+    }
     desk = FakeDesk(asked)
     report = runner.run([MC, wrong], desk, out_dir=tmp_path, plots=False)
     # The question is asked as it is; the options travel as options.
@@ -294,8 +371,9 @@ def _report(tmp_path: Path, name: str, answers: dict[str, Answer | Exception], k
 
 
 def test_compare_reports(tmp_path: Path) -> None:
-    better = ANSWERS | {"Which Chatham House expert?": answer("Keir Giles [2].", passages=[OTHER, GILES],
-                                                               cited=[2])}
+    better = ANSWERS | {
+        "Which Chatham House expert?": answer("Keir Giles [2].", passages=[OTHER, GILES], cited=[2])
+    }
     first, second = _report(tmp_path, "k=3", ANSWERS, 3), _report(tmp_path, "k=8", better, 8)
     labelled = compare_paths([first, second / "report.json"])
     assert [label for label, _ in labelled] == ["k=3", "k=8"]
@@ -338,8 +416,20 @@ def _questions_file(tmp_path: Path) -> Path:
 
 def test_cli_sweep_runs_each_value_and_compares(tmp_path: Path, fake_factory: list[FakeDesk]) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli.app, ["run", str(_questions_file(tmp_path)), "--out", str(out),
-                                          "--set", "k=3", "--set", "k=8", "--no-plots"])
+    result = CliRunner().invoke(
+        cli.app,
+        [
+            "run",
+            str(_questions_file(tmp_path)),
+            "--out",
+            str(out),
+            "--set",
+            "k=3",
+            "--set",
+            "k=8",
+            "--no-plots",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert [desk.settings.k for desk in fake_factory] == [3, 8]
     for label in ("k=3", "k=8"):
@@ -352,20 +442,47 @@ def test_cli_sweep_runs_each_value_and_compares(tmp_path: Path, fake_factory: li
 def test_cli_default_command_mounted_and_corpus(tmp_path: Path, fake_factory: list[FakeDesk]) -> None:
     folder = tmp_path / "mh"
     folder.mkdir()
-    (folder / "MultiHopRAG.json").write_text(json.dumps([
-        {"query": "Which company launched a phone?", "answer": "Acme", "question_type": "inference_query",
-         "evidence_list": [{"title": "Acme launch", "url": "https://t.example.com/acme"}]},
-        {"query": "What did Zed say?", "answer": "Insufficient information.", "question_type": "null_query",
-         "evidence_list": []},
-        {"query": "Not asked: over the limit", "answer": "x", "question_type": "inference_query",
-         "evidence_list": []},
-    ]), encoding="utf-8")
-    body = {"title": "Acme launch", "url": "https://t.example.com/acme", "published_at": "2023-10-01",
-            "body": "Acme launched a new phone on Sunday."}
-    (folder / "corpus.json").write_text(json.dumps([
-        body, body | {"url": "https://t.example.com/acme/"},
-        body | {"title": "Other", "url": "https://t.example.com/other", "body": "Another story."},
-    ]), encoding="utf-8")
+    (folder / "MultiHopRAG.json").write_text(
+        json.dumps(
+            [
+                {
+                    "query": "Which company launched a phone?",
+                    "answer": "Acme",
+                    "question_type": "inference_query",
+                    "evidence_list": [{"title": "Acme launch", "url": "https://t.example.com/acme"}],
+                },
+                {
+                    "query": "What did Zed say?",
+                    "answer": "Insufficient information.",
+                    "question_type": "null_query",
+                    "evidence_list": [],
+                },
+                {
+                    "query": "Not asked: over the limit",
+                    "answer": "x",
+                    "question_type": "inference_query",
+                    "evidence_list": [],
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    body = {
+        "title": "Acme launch",
+        "url": "https://t.example.com/acme",
+        "published_at": "2023-10-01",
+        "body": "Acme launched a new phone on Sunday.",
+    }
+    (folder / "corpus.json").write_text(
+        json.dumps(
+            [
+                body,
+                body | {"url": "https://t.example.com/acme/"},
+                body | {"title": "Other", "url": "https://t.example.com/other", "body": "Another story."},
+            ]
+        ),
+        encoding="utf-8",
+    )
     main = typer.Typer()
 
     @main.command()
@@ -374,8 +491,19 @@ def test_cli_default_command_mounted_and_corpus(tmp_path: Path, fake_factory: li
 
     main.add_typer(cli.app, name="eval")
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["eval", str(folder / "MultiHopRAG.json"), "--corpus",
-                                       str(folder / "MultiHopRAG.json"), "--out", str(out), "--limit", "2"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            str(folder / "MultiHopRAG.json"),
+            "--corpus",
+            str(folder / "MultiHopRAG.json"),
+            "--out",
+            str(out),
+            "--limit",
+            "2",
+        ],
+    )
     assert result.exit_code == 0, result.output
     (desk,) = fake_factory
     assert len(desk.ingested) == 2  # deduplicated by URL
@@ -414,13 +542,19 @@ def test_sweep_helpers() -> None:
 # ---------------------------------------------------------------- the real desk on test doubles
 
 
-def test_runner_with_the_real_desk_on_fakes(tmp_path: Path, desk: Any, fake_llm: Any, sample_dir: Path) -> None:
+def test_runner_with_the_real_desk_on_fakes(
+    tmp_path: Path, desk: Any, fake_llm: Any, sample_dir: Path
+) -> None:
     """The real ``Newsdesk`` (scripted LLM, hash embedder): its Answers flow through scoring unchanged."""
     from eval.adapters import load_questions
 
     desk.ingest([sample_dir])
-    questions = {q.id: q for q in load_questions(Path(__file__).resolve().parents[1] / "eval" / "questions"
-                                                 / "sample_articles.jsonl")}
+    questions = {
+        q.id: q
+        for q in load_questions(
+            Path(__file__).resolve().parents[1] / "eval" / "questions" / "sample_articles.jsonl"
+        )
+    }
     chosen = [questions["sa01"], questions["sa34"]]  # 850 troops in Estonia; capital of Australia
     fake_llm.replies = ["Around 850 UK troops are stationed in Estonia [1].", "The articles don't say."]
     report = runner.run(chosen, desk, out_dir=tmp_path / "out", plots=False)

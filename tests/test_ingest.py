@@ -259,11 +259,15 @@ def test_a_second_writer_is_told_the_store_is_busy(desk, sample_dir) -> None:
 
     desk.ingest([sample_dir])  # the store exists
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from vectorstore import ChromaStore\n"
-         f"s = ChromaStore(path=Path({str(desk.settings.store)!r}), collection={desk.settings.collection!r})\n"
-         "with s.writing():\n    print('locked', flush=True); time.sleep(60)\n"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from vectorstore import ChromaStore\n"
+            f"s = ChromaStore(path=Path({str(desk.settings.store)!r}), collection={desk.settings.collection!r})\n"
+            "with s.writing():\n    print('locked', flush=True); time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"

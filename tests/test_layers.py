@@ -13,7 +13,11 @@ LINT = str(Path(sys.executable).with_name("lint-imports"))
 
 def lint(tree: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [LINT, "--no-cache"], cwd=tree, capture_output=True, text=True, env={"PYTHONPATH": str(tree), "PATH": ""}
+        [LINT, "--no-cache"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tree), "PATH": ""},
     )
 
 

@@ -65,8 +65,11 @@ def ask(desk: Newsdesk, question: str) -> Answer:
 def test_minilm_embeddings_are_normalised_and_meaningful(desk: Newsdesk) -> None:
     vecs = np.asarray(
         desk.embedder.embed_documents(
-            ["The UK sent anti-tank missile launchers to Ukraine.", "Weapons were shipped to Kyiv by Britain.",
-             "The recipe needs two cups of flour."]
+            [
+                "The UK sent anti-tank missile launchers to Ukraine.",
+                "Weapons were shipped to Kyiv by Britain.",
+                "The recipe needs two cups of flour.",
+            ]
         )
     )
     assert vecs.shape == (3, 384)

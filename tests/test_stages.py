@@ -57,7 +57,9 @@ def test_the_rerank_slot_is_one_setting_away(settings: Settings, sample_dir: Pat
 def test_a_stage_from_a_module_path_is_used(settings: Settings, sample_dir: Path) -> None:
     plain = desk_with(settings, sample_dir).retrieve(LAUNCHERS_Q)
     stages = ("dense", "keyword", "fuse", "dedupe", "cut", "test_stages:Reverse")
-    reversed_ = desk_with(settings, sample_dir, retrieval_stages=stages, context_chars=0).retrieve(LAUNCHERS_Q)
+    reversed_ = desk_with(settings, sample_dir, retrieval_stages=stages, context_chars=0).retrieve(
+        LAUNCHERS_Q
+    )
     assert list(reversed_.stage_seconds)[-1] == "reverse"
     unfocused = desk_with(settings, sample_dir, context_chars=0).retrieve(LAUNCHERS_Q)
     assert [p.chunk_id for p in reversed_.passages] == [p.chunk_id for p in reversed(unfocused.passages)]
@@ -81,8 +83,11 @@ def test_hybrid_off_drops_the_keyword_stage(settings: Settings, sample_dir: Path
 def test_bad_stage_lists_are_one_clear_error(
     settings: Settings, sample_dir: Path, stages: tuple[str, ...], message: str
 ) -> None:
-    desk = Newsdesk(settings.model_copy(update={"retrieval_stages": stages}), llm=FakeChatModel(),
-                    embedder=HashEmbeddings())
+    desk = Newsdesk(
+        settings.model_copy(update={"retrieval_stages": stages}),
+        llm=FakeChatModel(),
+        embedder=HashEmbeddings(),
+    )
     desk.ingest([sample_dir])
     with pytest.raises(ConfigError, match=message):
         desk.retrieve(LAUNCHERS_Q)
@@ -119,7 +124,9 @@ def test_as_retriever_runs_the_same_stages_and_callbacks_see_each(desk: Newsdesk
     assert {"article_id", "start", "end", "published"} <= set(docs[0].metadata)
 
 
-def test_answers_carry_claims_and_prompt_size(desk: Newsdesk, fake_llm: FakeChatModel, sample_dir: Path) -> None:
+def test_answers_carry_claims_and_prompt_size(
+    desk: Newsdesk, fake_llm: FakeChatModel, sample_dir: Path
+) -> None:
     desk.ingest([sample_dir])
     events = desk.ask_stream(LAUNCHERS_Q)
     retrieval = next(events)

@@ -179,12 +179,15 @@ def test_abstention_and_failed_generation_in_chat() -> None:
 
 def test_ingest_gives_a_row_per_file(tmp_path: Path) -> None:
     good, empty = tmp_path / "good.txt", tmp_path / "empty.txt"
-    good.write_text("Ferry adds night route\n20220128\nhttps://example.com/ferry\nIt runs 14 sailings a week.\n")
+    good.write_text(
+        "Ferry adds night route\n20220128\nhttps://example.com/ferry\nIt runs 14 sailings a week.\n"
+    )
     empty.write_text("")
     desk = FakeDesk(delay=0)
     seen: list[Any] = []
-    summary, table, cleared = Handlers(desk, 4).ingest_files([str(good), str(empty)],
-                                                            lambda *a, **kw: seen.append(a))
+    summary, table, cleared = Handlers(desk, 4).ingest_files(
+        [str(good), str(empty)], lambda *a, **kw: seen.append(a)
+    )
     rows = table.values.tolist()
     assert rows[0][:4] == ["good.txt", "added", 1, 1] and rows[1][1] == "failed" and "empty" in rows[1][4]
     assert summary.startswith("1 of 2") and cleared is None and seen

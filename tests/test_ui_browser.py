@@ -24,8 +24,14 @@ pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 # Generous for a real local model on CPU; the fake answers in about a second.
 TIMEOUT_MS = int(float(os.environ.get("NEWSDESK_BROWSER_TIMEOUT", "240")) * 1000)
 FOLLOW_UP = "What did Chatham House say about the troops?"
@@ -143,8 +149,18 @@ def test_untrusted_text_and_abstention_render_safely(page: Any, app_url: str, sh
     if not isinstance(desk, FakeDesk):
         pytest.skip("needs a scripted answer")
     evil = "Boom <img src=x onerror=\"document.title='pwned'\"> ${document.title} {{value}} end."
-    p = Passage(chunk_id="x:0", article_id="x", title="<b>Evil</b> title", text=evil, start=0, end=len(evil),
-                score=1.0, url="javascript:alert(1)", published=None, source="<i>src</i>")
+    p = Passage(
+        chunk_id="x:0",
+        article_id="x",
+        title="<b>Evil</b> title",
+        text=evil,
+        start=0,
+        end=len(evil),
+        score=1.0,
+        url="javascript:alert(1)",
+        published=None,
+        source="<i>src</i>",
+    )
     desk.queue(Answer(question="q", answer="The articles don't say.", abstained=True, passages=(p,)))
     page.goto(app_url)
     page.wait_for_selector("#nd-status b")
@@ -187,8 +203,13 @@ def test_waiting_users_see_their_place_in_the_queue(tmp_path: Path, shots: Path)
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     secret = tmp_path / "private-layout" / "store"
     port = free_port()
-    demo = launch(FakeDesk(delay=0.25), load_settings(concurrency=1, store=secret), host="127.0.0.1", port=port,
-                  block=False)
+    demo = launch(
+        FakeDesk(delay=0.25),
+        load_settings(concurrency=1, store=secret),
+        host="127.0.0.1",
+        port=port,
+        block=False,
+    )
     try:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

@@ -25,8 +25,10 @@ from rag.types import Answer, Citation, IngestFailure, IngestReport, Passage, Re
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "data" / "articles").glob("*.txt"))
 ANTI_TANK = "How many anti-tank weapons did the UK send to Ukraine?"
-_STOP = set("a an and are as at be by did do does for from had has have how in is it its of on or so that the "
-            "this to was were what when where which who why will with many much".split())
+_STOP = set(
+    "a an and are as at be by did do does for from had has have how in is it its of on or so that the "
+    "this to was were what when where which who why will with many much".split()
+)
 _SENT = re.compile(r"[^.!?\n]+[.!?]?")
 
 
@@ -79,7 +81,7 @@ def parse_article(path: Path) -> dict[str, Any]:
     m = re.match(r"\s*date (\d{4}-\d{2}-\d{2})\s+", raw)
     if m:  # the other sample's layout: "date YYYY-MM-DD <body>"
         meta["published"] = date.fromisoformat(m.group(1))
-        text = raw[m.end():]
+        text = raw[m.end() :]
         meta["title"] = _short(_SENT.match(text).group(0))  # type: ignore[union-attr]
     else:
         text = "\n".join(body).strip() or raw
@@ -147,14 +149,19 @@ class FakeDesk:
             with self._lock:
                 self.active -= 1
 
-    def ask_stream(self, question: str, *, history: Any = (), k: int | None = None,
-                   filters: Any = None) -> Iterator[Retrieval | str | Answer]:
+    def ask_stream(
+        self, question: str, *, history: Any = (), k: int | None = None, filters: Any = None
+    ) -> Iterator[Retrieval | str | Answer]:
         item = self._record("ask_stream", question=question, history=list(history), k=k, filters=filters)
         if isinstance(item, BaseException):
             raise item
         answer = item or self._answer(question, list(history), k or 4, filters)
-        yield Retrieval(question=question, standalone_question=answer.standalone_question or question,
-                        passages=answer.passages, seconds=0.01)
+        yield Retrieval(
+            question=question,
+            standalone_question=answer.standalone_question or question,
+            passages=answer.passages,
+            seconds=0.01,
+        )
         for piece in re.findall(r"\S+\s*", answer.answer):
             time.sleep(self.delay)
             yield piece
@@ -176,9 +183,17 @@ class FakeDesk:
         return IngestReport(articles_added=added, chunks_added=chunks, failed=tuple(failed), seconds=0.01)
 
     def list_articles(self) -> list[dict[str, Any]]:
-        return [{"id": a["id"], "title": a["title"], "url": a["url"], "source": a["source"],
-                 "published": a["published"].isoformat() if a["published"] else None,
-                 "chunks": len(a["chunks"])} for a in list(self.articles.values())]
+        return [
+            {
+                "id": a["id"],
+                "title": a["title"],
+                "url": a["url"],
+                "source": a["source"],
+                "published": a["published"].isoformat() if a["published"] else None,
+                "chunks": len(a["chunks"]),
+            }
+            for a in list(self.articles.values())
+        ]
 
     def delete_article(self, article_id: str) -> int:
         self._record("delete_article", article_id=article_id)
@@ -186,7 +201,10 @@ class FakeDesk:
         return len(art["chunks"]) if art else 0
 
     def stats(self) -> dict[str, int]:
-        return {"articles": len(self.articles), "chunks": sum(len(a["chunks"]) for a in self.articles.values())}
+        return {
+            "articles": len(self.articles),
+            "chunks": sum(len(a["chunks"]) for a in self.articles.values()),
+        }
 
     def sources(self) -> list[str]:
         return sorted({a["source"] for a in self.articles.values() if a["source"]})
@@ -207,25 +225,52 @@ class FakeDesk:
         for i, p in enumerate(passages, 1):
             for m in _SENT.finditer(p.text):
                 s = m.group(0).strip()
-                score = len(_words(s) & _words(standalone)) + (2 if want_number and re.search(r"\d", s) else 0)
+                score = len(_words(s) & _words(standalone)) + (
+                    2 if want_number and re.search(r"\d", s) else 0
+                )
                 scored.append((score, i, m.start() + len(m.group(0)) - len(m.group(0).lstrip()), s))
         best = sorted((x for x in scored if x[0] >= 2), key=lambda x: -x[0])
         if not best:
-            return Answer(question=question, answer="The articles don't say.", abstained=True,
-                          passages=passages, standalone_question=standalone, model="fake")
+            return Answer(
+                question=question,
+                answer="The articles don't say.",
+                abstained=True,
+                passages=passages,
+                standalone_question=standalone,
+                model="fake",
+            )
         picked = [best[0]] + [b for b in best[1:] if b[1] != best[0][1]][:1]
         text = " ".join(f"{s} [{n}]" for n, (_, _, _, s) in enumerate(picked, 1))
         cites = []
         for n, (_, i, start, s) in enumerate(picked, 1):
             p = passages[i - 1]
-            cites.append(Citation(number=n, article_id=p.article_id, title=p.title, url=p.url,
-                                  published=p.published, source=p.source, passage=p.text, start=p.start,
-                                  end=p.end, chunk_id=p.chunk_id, highlights=((start, start + len(s)),)))
+            cites.append(
+                Citation(
+                    number=n,
+                    article_id=p.article_id,
+                    title=p.title,
+                    url=p.url,
+                    published=p.published,
+                    source=p.source,
+                    passage=p.text,
+                    start=p.start,
+                    end=p.end,
+                    chunk_id=p.chunk_id,
+                    highlights=((start, start + len(s)),),
+                )
+            )
         # Renumber passages so cited ones come first, as [1], [2].
         order = [passages[i - 1] for (_, i, _, _) in picked]
         rest = [p for p in passages if p not in order]
-        return Answer(question=question, answer=text, abstained=False, citations=tuple(cites),
-                      passages=tuple(order + rest), standalone_question=standalone, model="fake")
+        return Answer(
+            question=question,
+            answer=text,
+            abstained=False,
+            citations=tuple(cites),
+            passages=tuple(order + rest),
+            standalone_question=standalone,
+            model="fake",
+        )
 
     def _retrieve(self, question: str, k: int, filters: Any) -> tuple[Passage, ...]:
         q = _words(question)
@@ -236,8 +281,19 @@ class FakeDesk:
             for idx, (s, e) in enumerate(a["chunks"]):
                 text = a["text"][s:e]
                 score = len(_words(text) & q) / (1 + len(q))
-                found.append(Passage(chunk_id=f"{a['id']}:{idx}", article_id=a["id"], title=a["title"],
-                                     text=text, start=s, end=e, score=round(score, 3), url=a["url"],
-                                     published=a["published"], source=a["source"]))
+                found.append(
+                    Passage(
+                        chunk_id=f"{a['id']}:{idx}",
+                        article_id=a["id"],
+                        title=a["title"],
+                        text=text,
+                        start=s,
+                        end=e,
+                        score=round(score, 3),
+                        url=a["url"],
+                        published=a["published"],
+                        source=a["source"],
+                    )
+                )
         found.sort(key=lambda p: -p.score)
         return tuple(p for p in found[:k] if p.score > 0)

@@ -10,21 +10,49 @@ from ui import format as fmt
 PASSAGE = "The UK sent 2,000 anti-tank launchers. Troops <b>trained</b> forces & more."
 
 
-def cite(number: int = 1, *, passage: str = PASSAGE, highlights=((0, 38),), url: str | None = "https://x.test/a",
-         title: str = "UK arms Ukraine", chunk: str = "a:0") -> Citation:
-    return Citation(number=number, article_id="a", title=title, url=url, published=date(2022, 1, 21),
-                    source="Example News", passage=passage, start=0, end=len(passage), chunk_id=chunk,
-                    highlights=highlights)
+def cite(
+    number: int = 1,
+    *,
+    passage: str = PASSAGE,
+    highlights=((0, 38),),
+    url: str | None = "https://x.test/a",
+    title: str = "UK arms Ukraine",
+    chunk: str = "a:0",
+) -> Citation:
+    return Citation(
+        number=number,
+        article_id="a",
+        title=title,
+        url=url,
+        published=date(2022, 1, 21),
+        source="Example News",
+        passage=passage,
+        start=0,
+        end=len(passage),
+        chunk_id=chunk,
+        highlights=highlights,
+    )
 
 
 def passage(chunk: str, text: str = "Other text.", title: str = "Other") -> Passage:
-    return Passage(chunk_id=chunk, article_id=chunk.split(":")[0], title=title, text=text, start=0,
-                   end=len(text), score=0.5, url="https://x.test/b", published=None, source="Wire")
+    return Passage(
+        chunk_id=chunk,
+        article_id=chunk.split(":")[0],
+        title=title,
+        text=text,
+        start=0,
+        end=len(text),
+        score=0.5,
+        url="https://x.test/b",
+        published=None,
+        source="Wire",
+    )
 
 
 def answer(text: str, citations: tuple[Citation, ...] = (), **kw) -> Answer:
-    return Answer(question="How many?", answer=text, abstained=kw.pop("abstained", False),
-                  citations=citations, **kw)
+    return Answer(
+        question="How many?", answer=text, abstained=kw.pop("abstained", False), citations=citations, **kw
+    )
 
 
 def test_valid_marker_becomes_link_to_card_with_tooltip() -> None:
@@ -102,8 +130,12 @@ def test_source_cards_show_cited_with_highlight_and_fold_the_rest() -> None:
 
 
 def test_pending_sources_lists_every_retrieved_passage() -> None:
-    r = Retrieval(question="q", standalone_question="What did the UK send?",
-                  passages=(passage("a:0", "<i>one</i>"), passage("b:0")), seconds=0.1)
+    r = Retrieval(
+        question="q",
+        standalone_question="What did the UK send?",
+        passages=(passage("a:0", "<i>one</i>"), passage("b:0")),
+        seconds=0.1,
+    )
     html = fmt.pending_sources(r)
     assert "2 passages retrieved" in html and html.count("nd-retrieved") == 2
     assert "What did the UK send?" in html and "&lt;i&gt;one" in html and "<mark>" not in html

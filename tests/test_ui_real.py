@@ -12,11 +12,10 @@ on facts from the articles ("2,000", "850", "42") and on the page's structure
 
 from __future__ import annotations
 
-import re
-
 import importlib.util
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,9 +28,9 @@ from test_ui_fakes import free_port, upload_via_library
 
 from rag.api import Newsdesk
 from rag.errors import ModelNotFoundError
+from rag.markers import strip_markers
 from rag.models import ensure_model
 from rag.settings import Settings
-from rag.markers import strip_markers
 from rag.types import Answer
 from ui.app import launch
 

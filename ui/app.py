@@ -34,26 +34,45 @@ def _ask_tab(k: int) -> dict[str, Any]:
     with gr.Row():
         with gr.Column(scale=3):
             c["chatbot"] = gr.Chatbot(
-                label="Answers", height=520, elem_id="nd-chat", latex_delimiters=[], feedback_options=None,
-                buttons=["copy"], placeholder="Ask a question about the articles in the store.",
+                label="Answers",
+                height=520,
+                elem_id="nd-chat",
+                latex_delimiters=[],
+                feedback_options=None,
+                buttons=["copy"],
+                placeholder="Ask a question about the articles in the store.",
             )
             with gr.Row():
                 c["question"] = gr.Textbox(
-                    show_label=False, placeholder="e.g. What weapons did the UK send to Ukraine?", scale=8,
-                    elem_id="nd-question", max_lines=4, submit_btn=False,
+                    show_label=False,
+                    placeholder="e.g. What weapons did the UK send to Ukraine?",
+                    scale=8,
+                    elem_id="nd-question",
+                    max_lines=4,
+                    submit_btn=False,
                 )
-                c["ask"] = gr.Button("Ask", variant="primary", scale=1, elem_id="nd-ask", size="md", min_width=90)
+                c["ask"] = gr.Button(
+                    "Ask", variant="primary", scale=1, elem_id="nd-ask", size="md", min_width=90
+                )
                 c["clear"] = gr.Button("New chat", scale=1, elem_id="nd-clear", size="md", min_width=110)
             with gr.Accordion("Question used for retrieval", open=False, elem_id="nd-rewritten"):
-                c["standalone"] = gr.Textbox(show_label=False, interactive=False, elem_id="nd-standalone",
-                                             placeholder="A follow-up is rewritten to stand alone.")
+                c["standalone"] = gr.Textbox(
+                    show_label=False,
+                    interactive=False,
+                    elem_id="nd-standalone",
+                    placeholder="A follow-up is rewritten to stand alone.",
+                )
             with gr.Accordion("Filters", open=False, elem_id="nd-filters"):
                 with gr.Row():
-                    c["date_from"] = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD",
-                                                elem_id="nd-date-from")
-                    c["date_to"] = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD", elem_id="nd-date-to")
-                c["sources"] = gr.Dropdown(label="Sources", choices=[], multiselect=True, value=[],
-                                           elem_id="nd-source-filter")
+                    c["date_from"] = gr.Textbox(
+                        label="Published from", placeholder="YYYY-MM-DD", elem_id="nd-date-from"
+                    )
+                    c["date_to"] = gr.Textbox(
+                        label="Published to", placeholder="YYYY-MM-DD", elem_id="nd-date-to"
+                    )
+                c["sources"] = gr.Dropdown(
+                    label="Sources", choices=[], multiselect=True, value=[], elem_id="nd-source-filter"
+                )
                 c["k"] = gr.Slider(1, max(20, k), value=k, step=1, label="Passages to retrieve (k)")
         with gr.Column(scale=2, min_width=320):
             c["panel"] = gr.HTML(fmt.empty_sources(), elem_id="nd-sources", label="Sources")
@@ -68,15 +87,26 @@ def _library_tab() -> dict[str, Any]:
             c["upload"] = gr.File(label="Article files", file_count="multiple", elem_id="nd-upload")
             c["ingest"] = gr.Button("Add to library", variant="primary", elem_id="nd-ingest")
             c["summary"] = gr.Markdown(elem_id="nd-ingest-summary")
-            c["results"] = gr.Dataframe(headers=INGEST_COLUMNS, interactive=False, wrap=True,
-                                        column_widths=["30%", "16%", "14%", "14%", "26%"],
-                                        elem_id="nd-ingest-result", label="Result per file")
+            c["results"] = gr.Dataframe(
+                headers=INGEST_COLUMNS,
+                interactive=False,
+                wrap=True,
+                column_widths=["30%", "16%", "14%", "14%", "26%"],
+                elem_id="nd-ingest-result",
+                label="Result per file",
+            )
         with gr.Column(scale=3):
-            c["search"] = gr.Textbox(label="Search articles", placeholder="title, source, date or id",
-                                     elem_id="nd-search")
-            c["articles"] = gr.Dataframe(headers=ARTICLE_COLUMNS, interactive=False, elem_id="nd-articles",
-                                         wrap=True, column_widths=["44%", "13%", "17%", "8%", "18%"],
-                                         label="Articles in the store (click a row to select it)")
+            c["search"] = gr.Textbox(
+                label="Search articles", placeholder="title, source, date or id", elem_id="nd-search"
+            )
+            c["articles"] = gr.Dataframe(
+                headers=ARTICLE_COLUMNS,
+                interactive=False,
+                elem_id="nd-articles",
+                wrap=True,
+                column_widths=["44%", "13%", "17%", "8%", "18%"],
+                label="Articles in the store (click a row to select it)",
+            )
             with gr.Row():
                 c["selected"] = gr.Textbox(label="Selected article id", elem_id="nd-selected", scale=3)
                 c["delete"] = gr.Button("Delete article", variant="stop", elem_id="nd-delete", scale=1)
@@ -98,8 +128,10 @@ def build_app(desk: Desk, settings: Settings) -> gr.Blocks:
             with gr.Tab("Library", id="library"):
                 lib = _library_tab()
             with gr.Tab("Settings", id="settings"):
-                gr.Markdown("What answers your questions. Change it with `newsdesk.toml` or `NEWSDESK_*` "
-                            "variables and restart.")
+                gr.Markdown(
+                    "What answers your questions. Change it with `newsdesk.toml` or `NEWSDESK_*` "
+                    "variables and restart."
+                )
                 settings_html = gr.HTML(fmt.settings_table({}), elem_id="nd-settings")
 
         private: dict[str, Any] = {"api_visibility": "private"}
@@ -110,9 +142,22 @@ def build_app(desk: Desk, settings: Settings) -> gr.Blocks:
         chat_out = [a["chatbot"], a["question"], a["panel"], a["standalone"], turns]
         chat_in = [a["question"], turns, a["date_from"], a["date_to"], a["sources"], a["k"]]
         for trigger in (a["question"].submit, a["ask"].click):
-            trigger(h.wait_turn, [a["question"], turns], a["chatbot"], queue=False, show_progress="hidden",
-                    **private).then(h.respond, chat_in, chat_out, show_progress="minimal",
-                                    show_progress_on=a["chatbot"], **model, **private)
+            trigger(
+                h.wait_turn,
+                [a["question"], turns],
+                a["chatbot"],
+                queue=False,
+                show_progress="hidden",
+                **private,
+            ).then(
+                h.respond,
+                chat_in,
+                chat_out,
+                show_progress="minimal",
+                show_progress_on=a["chatbot"],
+                **model,
+                **private,
+            )
         a["clear"].click(h.clear, None, chat_out, queue=False, **private)
         a["chatbot"].clear(h.clear, None, chat_out, queue=False, **private)
 
@@ -123,17 +168,27 @@ def build_app(desk: Desk, settings: Settings) -> gr.Blocks:
         def ingest(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
             return h.ingest_files(files, progress)
 
-        lib["ingest"].click(ingest, lib["upload"], [lib["summary"], lib["results"], lib["upload"]],
-                            concurrency_id="ingest", concurrency_limit=1, **private).then(
-            h.refresh, refresh_in, refresh_out, **cheap)
+        lib["ingest"].click(
+            ingest,
+            lib["upload"],
+            [lib["summary"], lib["results"], lib["upload"]],
+            concurrency_id="ingest",
+            concurrency_limit=1,
+            **private,
+        ).then(h.refresh, refresh_in, refresh_out, **cheap)
         lib["search"].change(h.articles, lib["search"], lib["articles"], **cheap)
         lib["articles"].select(h.select_article, None, lib["selected"], **cheap)
-        lib["delete"].click(h.delete, [lib["selected"], lib["search"]], [lib["articles"], lib["selected"]],
-                            **cheap).then(h.refresh, refresh_in, refresh_out, **cheap)
+        lib["delete"].click(
+            h.delete, [lib["selected"], lib["search"]], [lib["articles"], lib["selected"]], **cheap
+        ).then(h.refresh, refresh_in, refresh_out, **cheap)
         demo.load(h.refresh, refresh_in, refresh_out, **cheap)
 
-        gr.api(h.ask_api, api_name="ask", **model,
-               api_description="Ask one question; returns the Answer as JSON (see rag.types.Answer).")
+        gr.api(
+            h.ask_api,
+            api_name="ask",
+            **model,
+            api_description="Ask one question; returns the Answer as JSON (see rag.types.Answer).",
+        )
     demo.queue(default_concurrency_limit=settings.concurrency)
     return demo
 
@@ -181,10 +236,17 @@ def launch(
         ingest_and_report(desk, ingest_paths)
     demo = build_app(desk, settings)
     demo.launch(
-        server_name=host, server_port=port, auth=login, prevent_thread_lock=not block,
-        css=CSS, ssr_mode=False, show_error=False, quiet=not block, max_file_size=settings.max_file_bytes,
+        server_name=host,
+        server_port=port,
+        auth=login,
+        prevent_thread_lock=not block,
+        css=CSS,
+        ssr_mode=False,
+        show_error=False,
+        quiet=not block,
+        max_file_size=settings.max_file_bytes,
         auth_message="newsdesk: log in to ask questions about the articles. Repeated wrong passwords "
-                     "make you wait longer before the next try.",
+        "make you wait longer before the next try.",
         # Tells the login check which client is trying (see ui.access.ClientAddress).
         app_kwargs={"middleware": [Middleware(ClientAddress)]},
     )

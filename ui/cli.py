@@ -18,7 +18,8 @@ def ui(
     port: Annotated[int | None, typer.Option("--port", help="Port (default 7860).")] = None,
     auth: Annotated[str | None, typer.Option("--auth", help="Require a login, as user:password.")] = None,
     insecure: Annotated[
-        bool, typer.Option("--insecure", help="Allow a non-loopback --host without --auth (anyone may use it).")
+        bool,
+        typer.Option("--insecure", help="Allow a non-loopback --host without --auth (anyone may use it)."),
     ] = False,
     ingest_paths: Annotated[
         list[Path] | None, typer.Option("--ingest", help="Ingest these files or folders first.")
@@ -29,8 +30,9 @@ def ui(
     def run() -> None:
         from ui.app import run_ui
 
-        settings = settings_from(store, chroma_url, model, host=host, port=port, auth=auth,
-                                 insecure=insecure or None)
+        settings = settings_from(
+            store, chroma_url, model, host=host, port=port, auth=auth, insecure=insecure or None
+        )
         run_ui(
             settings,
             host=settings.host,

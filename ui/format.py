@@ -135,8 +135,11 @@ def format_question(text: str) -> str:
 def format_waiting(answer_seconds: float | None = None) -> str:
     """The bubble of a question waiting for the model; the queue's place and timer show over the chat."""
     lately = f" Answers take about {answer_seconds:.0f} s each here." if answer_seconds else ""
-    return _block("nd-msg nd-waiting", "Waiting for a turn with the model; your place in the queue and the "
-                                       f"time waited show in the corner of this chat.{escape(lately)}")
+    return _block(
+        "nd-msg nd-waiting",
+        "Waiting for a turn with the model; your place in the queue and the "
+        f"time waited show in the corner of this chat.{escape(lately)}",
+    )
 
 
 def format_failure(message: str) -> str:
@@ -283,9 +286,7 @@ def source_cards(answer: Answer, turn: int = 0) -> str:
 
 def settings_table(info: dict[str, object]) -> str:
     """``describe()``/``stats()`` as a small escaped HTML table."""
-    rows = "".join(
-        f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in info.items()
-    )
+    rows = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in info.items())
     return f'<table class="nd-settings">{rows}</table>'
 
 
@@ -293,6 +294,8 @@ def settings_line(info: dict[str, object]) -> str:
     """One line always visible over the chat: what answers the questions."""
     keys = ("generator", "embedder", "k", "store", "articles", "chunks")
     shown = [(k, info[k]) for k in keys if k in info] or list(info.items())
-    return '<div class="nd-settings-line">' + " · ".join(
-        f"<span><b>{escape(str(k))}</b> {escape(str(v))}</span>" for k, v in shown
-    ) + "</div>"
+    return (
+        '<div class="nd-settings-line">'
+        + " · ".join(f"<span><b>{escape(str(k))}</b> {escape(str(v))}</span>" for k, v in shown)
+        + "</div>"
+    )

@@ -98,7 +98,9 @@ def parse_date(text: str | None, label: str) -> date | None:
         raise ValueError(f"{label} must be a date as YYYY-MM-DD, e.g. 2022-01-31; got {text!r}.") from None
 
 
-def parse_filters(date_from: str | None, date_to: str | None, sources: Sequence[str] | None) -> Filters | None:
+def parse_filters(
+    date_from: str | None, date_to: str | None, sources: Sequence[str] | None
+) -> Filters | None:
     """Filters from the form, or None when nothing is set; ValueError with a readable message."""
     start, end = parse_date(date_from, "Date from"), parse_date(date_to, "Date to")
     if start and end and start > end:
@@ -150,8 +152,9 @@ class Handlers:
         question = (question or "").strip()
         if not question:
             return gr.skip()
-        pending = Turn(question, "", fmt.format_question(question), fmt.format_waiting(self.answer_seconds()),
-                       False)
+        pending = Turn(
+            question, "", fmt.format_question(question), fmt.format_waiting(self.answer_seconds()), False
+        )
         return messages(turns, pending)
 
     def respond(
@@ -184,8 +187,9 @@ class Handlers:
         answer: Answer | None = None
         started = time.monotonic()
         try:
-            stream = self.desk.ask_stream(question, history=history, k=int(k or self.default_k),
-                                          filters=filters)
+            stream = self.desk.ask_stream(
+                question, history=history, k=int(k or self.default_k), filters=filters
+            )
             for event in stream:
                 if isinstance(event, Retrieval):
                     panel, standalone = fmt.pending_sources(event), event.standalone_question
@@ -211,11 +215,17 @@ class Handlers:
         self._record_answer_time(time.monotonic() - started)
         if answer.error:
             warn(_public(f"The answer could not be generated: {answer.error}", self.public))
-        done = Turn(question, answer.answer, user_html, fmt.format_answer(answer, number),
-                    ok=not answer.error)
+        done = Turn(
+            question, answer.answer, user_html, fmt.format_answer(answer, number), ok=not answer.error
+        )
         new_turns = [*turns, done]
-        yield (messages(new_turns), gr.skip(), fmt.source_cards(answer, number),
-               answer.standalone_question or question, new_turns)
+        yield (
+            messages(new_turns),
+            gr.skip(),
+            fmt.source_cards(answer, number),
+            answer.standalone_question or question,
+            new_turns,
+        )
 
     def clear(self) -> tuple[Any, ...]:
         """A new conversation: no history, empty panel."""
@@ -296,8 +306,13 @@ class Handlers:
         needle = (query or "").strip().lower()
         rows = []
         for a in items:
-            row = [a.get("title") or "", a.get("published") or "", a.get("source") or "",
-                   a.get("chunks") or 0, a.get("id") or ""]
+            row = [
+                a.get("title") or "",
+                a.get("published") or "",
+                a.get("source") or "",
+                a.get("chunks") or 0,
+                a.get("id") or "",
+            ]
             if not needle or needle in " ".join(str(x) for x in row).lower():
                 rows.append(row)
         rows.sort(key=lambda r: (str(r[1]), str(r[0])), reverse=True)
@@ -348,8 +363,12 @@ class Handlers:
     def refresh(self, query: str | None, current: list[str] | None) -> tuple[Any, ...]:
         """Everything that depends on the store: after load, ingest and delete."""
         info = self.info()
-        return (self.articles(query), self.source_choices(current), fmt.settings_line(info),
-                fmt.settings_table(info))
+        return (
+            self.articles(query),
+            self.source_choices(current),
+            fmt.settings_line(info),
+            fmt.settings_table(info),
+        )
 
 
 def _ingest_row(name: str, report: IngestReport) -> list[Any]:

@@ -58,7 +58,7 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
         meta[key] = _unquote(value)
     for name, values in lists.items():
         meta[name] = ", ".join(v for v in values if v)
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def _inline_text(children: Sequence[Token]) -> str:

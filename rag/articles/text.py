@@ -39,14 +39,19 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     prefix = _DATE_PREFIX.match(text)
     if prefix and parse_date(prefix.group(1)):
         fields["date"] = prefix.group(1)
-        text = text[prefix.end():]
+        text = text[prefix.end() :]
     lines = text.split("\n")
     i = 0
     while i < len(lines) and not lines[i].strip():
         i += 1
     start = i
     title = None
-    if i < len(lines) and not _date_of(lines[i]) and not _is_url(lines[i]) and len(lines[i].strip()) <= _TITLE_LINE_MAX:
+    if (
+        i < len(lines)
+        and not _date_of(lines[i])
+        and not _is_url(lines[i])
+        and len(lines[i].strip()) <= _TITLE_LINE_MAX
+    ):
         title = lines[i].strip()
         i += 1
     found: dict[str, str] = {}
@@ -75,7 +80,11 @@ def _headline(body: str) -> tuple[str | None, str]:
     lines = body.strip().split("\n", 1)
     first = lines[0].strip()
     rest = lines[1] if len(lines) > 1 else ""
-    if rest.strip() and len(first) <= _HEADLINE_MAX and not first.endswith((".", "!", "?", ",", ";", ":", "”", '"')):
+    if (
+        rest.strip()
+        and len(first) <= _HEADLINE_MAX
+        and not first.endswith((".", "!", "?", ",", ";", ":", "”", '"'))
+    ):
         return first, rest
     return None, body
 

@@ -92,12 +92,14 @@ def stage_factory(name: str) -> Callable[[StageContext], Stage]:
     target = BUILTIN.get(name, name)
     module_name, sep, attr = target.partition(":")
     if not sep:
-        raise ConfigError(f"unknown retrieval stage {name!r}: use one of {', '.join(BUILTIN)} or 'module:Class'")
+        raise ConfigError(
+            f"unknown retrieval stage {name!r}: use one of {', '.join(BUILTIN)} or 'module:Class'"
+        )
     try:
         factory = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"cannot load retrieval stage {name!r} ({target}): {exc}") from exc
-    return factory  # type: ignore[no-any-return]
+    return factory
 
 
 def build_stages(names: Sequence[str], context: StageContext) -> list[Stage]:

@@ -59,7 +59,10 @@ class SentenceWindow:
             lo, hi = _window(spans, scores, self.max_chars)
             start, end = spans[lo][0], spans[hi][1]
             _keep_distinct(
-                out, p.model_copy(update={"text": p.text[start:end], "start": p.start + start, "end": p.start + end})
+                out,
+                p.model_copy(
+                    update={"text": p.text[start:end], "start": p.start + start, "end": p.start + end}
+                ),
             )
         return out
 
