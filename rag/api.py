@@ -401,6 +401,7 @@ class Newsdesk:
             claims=() if error or abstained else grounded.claims,
             prompt_chars=prompt_chars,
             choice=parse_choice(text, choices) if choices and not abstained and not error else None,
+            conflicts=() if error or abstained else grounded.conflicts,
         )
 
     # -- the library ----------------------------------------------------------------------

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rag.citations import ABSTENTION, ParsedAnswer, parse_answer
+from rag.conflicts import conflict_note, find_conflicts
 from rag.markers import MARKER, cited_numbers, format_marker, rewrite_markers
 from rag.sentences import sentence_spans
 from rag.terms import content_words, key_terms, normalise_quotes, terms_in
-from rag.types import Claim
+from rag.types import Claim, Conflict
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Grounded:
     numbers: tuple[int, ...]
     invalid: tuple[int, ...]
     claims: tuple[Claim, ...]
+    conflicts: tuple[Conflict, ...] = ()
 
 
 class Checker(Protocol):
@@ -84,12 +86,18 @@ class HeuristicChecker:
             else:
                 verdict = "supported" if supported else "unsupported"
             claims.append(claim.model_copy(update={"verdict": verdict}))
+        text, numbers = moved.text, moved.numbers
+        conflicts = find_conflicts(text, passages)
+        if conflicts:  # say it, citing both sides, rather than silently picking one
+            text = f"{text} {conflict_note(conflicts)}"
+            numbers = tuple(dict.fromkeys([*numbers, *(c.other_passage for c in conflicts)]))
         return Grounded(
-            text=moved.text,
+            text=text,
             abstained=False,
-            numbers=moved.numbers,
+            numbers=numbers,
             invalid=moved.invalid,
             claims=tuple(claims),
+            conflicts=tuple(conflicts),
         )
 
 

@@ -111,6 +111,16 @@ class Claim(_Frozen):
     verdict: Literal["supported", "repointed", "cited-by-checker", "unsupported"] = "supported"
 
 
+class Conflict(_Frozen):
+    """Two passages giving different numbers for the same thing (``about``); both are cited."""
+
+    about: str
+    value: str
+    passage: int
+    other_value: str
+    other_passage: int
+
+
 class Answer(_Frozen):
     """The result of one question: text, citations, the passages it was given, timings."""
 
@@ -133,6 +143,8 @@ class Answer(_Frozen):
     prompt_chars: int = 0
     # With ``choices``: the index of the option the answer picked (None: none, or abstained).
     choice: int | None = None
+    # Numbers the cited passage and another passage disagree on (the answer text says so too).
+    conflicts: tuple[Conflict, ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

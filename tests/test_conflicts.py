@@ -1,0 +1,63 @@
+"""Numbers the passages disagree on are surfaced with both citations, never silently picked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fakes import FakeChatModel
+
+from rag.api import Newsdesk
+from rag.conflicts import conflict_note, find_conflicts
+
+REAL = "According to reports, the UK has dispatched 30 troops as well as 2,000 anti-tank missile launchers to Ukraine."
+PLANTED = "Britain sent 9,999 anti-tank missile launchers to Kyiv this week, a source said."
+ESTONIA = "Britain already has around 850 troops stationed in Estonia and about 150 in Poland."
+
+
+def test_a_different_number_for_the_same_thing_is_a_conflict() -> None:
+    (conflict,) = find_conflicts(
+        "The UK sent 2,000 anti-tank missile launchers [1].", [REAL, PLANTED, ESTONIA]
+    )
+    assert (conflict.value, conflict.passage, conflict.other_value, conflict.other_passage) == (
+        "2000",
+        1,
+        "9999",
+        2,
+    )
+    assert conflict.about == "anti-tank missile launchers"
+    assert conflict_note([conflict]) == (
+        "Sources disagree: [1] gives 2,000 anti-tank missile launchers but [2] gives 9,999."
+    )
+
+
+def test_numbers_of_different_things_or_years_are_not_conflicts() -> None:
+    assert find_conflicts("Around 850 troops are stationed in Estonia [3].", [REAL, PLANTED, ESTONIA]) == []
+    assert find_conflicts("The UK sent 30 troops [1].", [REAL, PLANTED, ESTONIA]) == []
+    years = ["In 2013 Djokovic won the title at Wimbledon.", "In 2011 Djokovic won the title in Melbourne."]
+    assert find_conflicts("He won in 2013 [1].", years) == []
+
+
+def test_only_numbers_the_answer_states_are_checked() -> None:
+    assert find_conflicts("The UK sent anti-tank weapons [1].", [REAL, PLANTED]) == []
+
+
+def test_the_answer_says_the_sources_disagree_and_cites_both(
+    desk: Newsdesk, fake_llm: FakeChatModel, sample_dir: Path, tmp_path: Path
+) -> None:
+    planted = tmp_path / "planted.txt"
+    planted.write_text(
+        "UK sends 9,999 anti-tank missile launchers to Ukraine\n\n"
+        "The UK has dispatched 9,999 anti-tank missile launchers to Ukraine to train its forces, "
+        "an unnamed source claimed on Friday.\n"
+    )
+    desk.ingest([sample_dir, planted])
+    question = "How many anti-tank missile launchers did the UK send to Ukraine?"
+    events = desk.ask_stream(question)
+    retrieval = next(events)
+    real = next(i for i, p in enumerate(retrieval.passages, 1) if "2,000 anti-tank" in p.text)
+    fake = next(i for i, p in enumerate(retrieval.passages, 1) if "9,999" in p.text)
+    fake_llm.replies.append(f"The UK sent 2,000 anti-tank missile launchers [{real}].")
+    *_, answer = events
+    assert "Sources disagree" in answer.answer and "9,999" in answer.answer
+    assert {c.number for c in answer.citations} == {real, fake}
+    assert [(c.value, c.other_value) for c in answer.conflicts] == [("2000", "9999")]
