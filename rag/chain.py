@@ -15,6 +15,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+from rag.instructions import without_instructions
 from rag.prompts import load_prompt
 from rag.types import Passage
 
@@ -24,7 +25,8 @@ def format_passages(passages: Sequence[Passage]) -> str:
     blocks = []
     for n, p in enumerate(passages, start=1):
         published = p.published.isoformat() if p.published else "undated"
-        text = " ".join(p.text.split())  # one line per passage: fewer tokens, clearer numbering
+        # One line per passage (fewer tokens, clearer numbering), with no sentence addressed to the model.
+        text = " ".join(without_instructions(p.text)[0].split())
         blocks.append(template.format(number=n, title=p.title or "Untitled", published=published, text=text))
     return "\n\n".join(blocks)
 
