@@ -179,7 +179,11 @@ def ask(
                 raise typer.Exit(1)
             return
         if answer.error:
-            err.print(f"[bold red]error:[/] {escape(answer.error)}", highlight=False)
+            if streaming and answer.answer:
+                out.print()
+            err.print(f"[bold red]error:[/] {escape(answer.error)}", highlight=False, soft_wrap=True)
+            # The passages were found before the model failed: they may answer the question anyway.
+            print_passages(answer)
             raise typer.Exit(1)
         if streaming:
             out.print()
@@ -190,16 +194,33 @@ def ask(
     guarded(run)
 
 
+def _print_source(
+    number: int, title: str, published: Any, url: str | None, quote: str, limit: int = 400
+) -> None:
+    date = published.isoformat() if published else "undated"
+    out.print(f"[bold]\\[{number}][/] {escape(title)} ({date})", highlight=False, soft_wrap=True)
+    if url:
+        out.print(f"    {url}", highlight=False, markup=False, soft_wrap=True)
+    quote = " ".join(quote.split())
+    quote = quote if len(quote) <= limit else quote[: limit - 1].rstrip() + "…"
+    out.print(f"    “{quote}”", highlight=False, markup=False, soft_wrap=True)
+
+
+def print_passages(answer: Any) -> None:
+    """The passages retrieved for ``answer``, numbered as the model would have seen them."""
+    if not answer.passages:
+        return
+    out.print("Passages found:", highlight=False)
+    for number, p in enumerate(answer.passages, start=1):
+        _print_source(number, p.title, p.published, p.url, p.text, limit=200)
+
+
 def print_sources(answer: Any) -> None:
     if answer.abstained:
         return
     for c in answer.citations:
-        date = c.published.isoformat() if c.published else "undated"
-        out.print(f"[bold]\\[{c.number}][/] {escape(c.title)} ({date})", highlight=False, soft_wrap=True)
-        if c.url:
-            out.print(f"    {c.url}", highlight=False, markup=False, soft_wrap=True)
         quote = " ".join(c.passage[s:e] for s, e in c.highlights) if c.highlights else c.passage
-        out.print(f"    “{' '.join(quote.split())[:400]}”", highlight=False, markup=False, soft_wrap=True)
+        _print_source(c.number, c.title, c.published, c.url, quote)
     if answer.invalid_citations:
         err.print(f"(dropped citation markers naming no passage: {list(answer.invalid_citations)})")
 

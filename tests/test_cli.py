@@ -202,3 +202,20 @@ def test_invalid_settings_are_one_error_line(
     result = run(runner, "stats")
     assert result.exit_code == 1
     assert plain(result.output).strip().startswith("error: invalid settings file")
+
+
+def test_ask_text_with_a_failing_model_prints_the_error_and_the_passages(
+    runner: CliRunner, opened: list[Settings], sample_dir: Path, fake_llm: FakeChatModel
+) -> None:
+    run(runner, "ingest", str(sample_dir), "--json")
+    fake_llm.replies.append(ConnectionError("server went away"))
+    result = run(runner, "ask", LAUNCHERS_Q)
+    assert result.exit_code == 1
+    errors = plain(result.stderr).strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("error:") and "server went away" in errors[0]
+    out = " ".join(plain(result.stdout).split())
+    # Each retrieved passage: its number, title, date, URL and a quote of its text.
+    assert re.search(r"\[1\] .+ \(2022-01-\d\d\)", out), out
+    assert "https://www.telegraph.co.uk/" in out
+    assert "2,000" in out  # the passage that answers the question, quoted
+    assert out.count("“") >= 2
