@@ -137,12 +137,28 @@ def compare_markdown(labelled: Sequence[Labelled]) -> str:
     return table(header, rows) + "\n"
 
 
+def expand(paths: Sequence[Path | str]) -> list[tuple[str, Path]]:
+    """Each path with its label; a side-by-side run folder stands for its pipelines' folders."""
+    from eval.sidebyside import pipeline_folders
+
+    expanded: list[tuple[str, Path]] = []
+    for path in map(Path, paths):
+        inner = pipeline_folders(path) if path.is_dir() and not (path / "report.json").exists() else []
+        if inner:
+            expanded += [(f"{label_of(path)}/{label}", folder) for label, folder in inner]
+        else:
+            expanded.append((label_of(path), path))
+    return expanded
+
+
 def compare_paths(paths: Sequence[Path | str]) -> list[Labelled]:
-    """Loads reports and labels them by folder; duplicate labels get a ``#n`` suffix."""
+    """Loads reports and labels them by folder; duplicate labels get a ``#n`` suffix.
+
+    A folder of a multi-pipeline run (``side_by_side.json``) gives one report per pipeline.
+    """
     labelled: list[Labelled] = []
     seen: dict[str, int] = {}
-    for path in paths:
-        label = label_of(path)
+    for label, path in expand(paths):
         seen[label] = seen.get(label, 0) + 1
         labelled.append((label if seen[label] == 1 else f"{label}#{seen[label]}", load_report(path)))
     return labelled

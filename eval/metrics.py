@@ -225,4 +225,6 @@ DEFINITIONS: dict[str, str] = {
     "of answers given, judged against the passages they cite (all passages if none cited).",
     "latency": "p50/p95 in seconds of Answer.timings retrieve, generate and total over questions without "
     "an error; percentiles interpolate linearly between closest ranks.",
+    "citation metrics of a pipeline without citations": "n/a: the tutorial pipeline has no citations, so "
+    "citation_rate, citation_precision and key_fact_cited are undefined for it, not zero.",
 }

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from eval import metrics
+from eval.slices import DEFINITION as SLICES_DEFINITION
+from eval.slices import OUTCOMES, ROWS, slices
 
 REPORT_VERSION = 1
 WORST_MISSES = 10
@@ -95,7 +97,8 @@ def build_report(
         "settings": dict(settings),
         "desk": dict(desk),
         "metrics": {"overall": aggregate(records), "by_type": by_type(records)},
-        "definitions": dict(metrics.DEFINITIONS),
+        "slices": slices(records),
+        "definitions": dict(metrics.DEFINITIONS) | {"slices": SLICES_DEFINITION},
         "questions": [dict(r) for r in records],
     }
 
@@ -126,6 +129,23 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def slice_table(labelled: Sequence[tuple[str, Mapping[str, Mapping[str, int]]]]) -> str:
+    """Answer shown / not shown × correct / wrong / abstained, one group of columns per pipeline;
+    rows that are empty everywhere are left out, the total row never."""
+    many = len(labelled) > 1
+    header = ["slice"] + [
+        f"{label} {column}" if many else column for label, _ in labelled for column in (*OUTCOMES, "total")
+    ]
+    rows = []
+    for row in ROWS:
+        cells = [[counts[row][o] for o in OUTCOMES] for _, counts in labelled]
+        if row in ("answer shown", "answer not shown") or any(any(c) for c in cells):
+            rows.append([row, *(v for c in cells for v in (*c, sum(c)))])
+    totals = [[sum(counts[r][o] for r in ROWS) for o in OUTCOMES] for _, counts in labelled]
+    rows.append(["total", *(v for c in totals for v in (*c, sum(c)))])
+    return table(header, rows)
 
 
 def _miss_key(record: Mapping[str, Any]) -> tuple[float, float, str]:
@@ -179,7 +199,10 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         for name in names
         if name != "faithfulness" or overall.get("faithfulness") is not None
     ]
-    lines += [table(header, rows), "", "## Latency (seconds)", ""]
+    lines += [table(header, rows), ""]
+    if report.get("slices"):
+        lines += ["## Answer shown × outcome", "", slice_table([("", report["slices"])]), ""]
+    lines += ["## Latency (seconds)", ""]
     lines += [
         table(
             ["stage", "p50", "p95"],

@@ -14,15 +14,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from eval import metrics
 from eval.questions import Question
 from rag.choices import parse_choice, strip_markers
-from rag.desk import Desk
 from rag.errors import NewsdeskError
 from rag.settings import Settings
 from rag.types import Answer
+
+if TYPE_CHECKING:
+    from rag.api import Newsdesk
 
 Mode = Literal["open", "mc", "auto"]
 Progress = Callable[[int, int, str], None]  # (done, total, current question id)
@@ -49,11 +51,19 @@ _IRRELEVANT_SETTINGS = frozenset(
 Judge = Callable[[str, str, Sequence[str]], "dict[str, Any]"]
 
 
+class AskingDesk(Protocol):
+    """What the runner needs of a desk: ours, the tutorial's, or a reader on frozen evidence."""
+
+    def ask(self, question: str, *, k: int | None = ..., choices: Sequence[str] = ...) -> Answer: ...
+
+    def describe(self) -> dict[str, str]: ...
+
+
 class ResumeError(NewsdeskError):
     """The output folder holds results of a run with other settings."""
 
 
-def make_desk(settings: Settings) -> Desk:
+def make_desk(settings: Settings) -> Newsdesk:
     """The real desk; the CLI calls this through the module so tests can replace it."""
     from rag.api import Newsdesk
 
@@ -77,7 +87,10 @@ def _citation(citation: Any, expected: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def _passage(rank: int, passage: Any, question: Question) -> dict[str, Any]:
+def passage_record(rank: int, passage: Any, question: Question) -> dict[str, Any]:
+    """A passage shown to the model, whole (text, offsets, metadata), so a later reader-only run can
+    give the model exactly the same evidence (``eval.frozen``), and scored against the question."""
+    published = getattr(passage, "published", None)
     return {
         "rank": rank,
         "title": passage.title,
@@ -85,6 +98,11 @@ def _passage(rank: int, passage: Any, question: Question) -> dict[str, Any]:
         "article_id": passage.article_id,
         "chunk_id": passage.chunk_id,
         "score": passage.score,
+        "text": passage.text,
+        "start": passage.start,
+        "end": passage.end,
+        "published": published.isoformat() if published else None,
+        "source": getattr(passage, "source", None),
         "from_source": metrics.matches_source(passage, question.sources) if question.sources else None,
         "contains_answer": metrics.contains_answer(passage.text, question.expected)
         if question.expected
@@ -102,9 +120,13 @@ def question_mode(question: Question, mode: Mode) -> Literal["open", "mc"]:
 
 
 def score(
-    question: Question, answer: Answer, *, mode: Literal["open", "mc"], k: int | None
+    question: Question, answer: Answer, *, mode: Literal["open", "mc"], k: int | None, cites: bool = True
 ) -> dict[str, Any]:
-    """Every per-question metric of one answer; see ``eval.metrics.DEFINITIONS``."""
+    """Every per-question metric of one answer; see ``eval.metrics.DEFINITIONS``.
+
+    ``cites=False`` (a pipeline without citations, like the tutorial's) leaves the
+    citation metrics undefined rather than zero: not citing is its design, not a miss.
+    """
     expected = question.expected
     passages = list(answer.passages if k is None else answer.passages[:k])
     text = strip_markers(answer.answer)
@@ -121,6 +143,7 @@ def score(
     else:
         correct = metrics.contains_answer(text, expected)
     answered = not abstained and not answer.error
+    cited = answered and cites
     return {
         "answer": answer.answer,
         "abstained": abstained,
@@ -131,13 +154,13 @@ def score(
         "rr": metrics.reciprocal_rank(passages, question.sources),
         "answer_recall_at_k": metrics.answer_recall_at_k(passages, expected),
         "answered": answered,
-        "has_citation": metrics.has_citation(answer) if answered else None,
-        "citation_precision": metrics.citation_precision(answer.citations, expected) if answered else None,
-        "key_fact_cited": metrics.key_fact_cited(answer.citations, expected) if answered else None,
+        "has_citation": metrics.has_citation(answer) if cited else None,
+        "citation_precision": metrics.citation_precision(answer.citations, expected) if cited else None,
+        "key_fact_cited": metrics.key_fact_cited(answer.citations, expected) if cited else None,
         "n_citations": len(answer.citations),
         "citations": [_citation(c, expected) for c in answer.citations],
         "invalid_citations": list(answer.invalid_citations),
-        "passages": [_passage(i, p, question) for i, p in enumerate(passages, start=1)],
+        "passages": [passage_record(i, p, question) for i, p in enumerate(passages, start=1)],
         "passages_scored": len(passages),
         "model": answer.model,
         "timings": answer.timings.model_dump(mode="json"),
@@ -189,7 +212,12 @@ def _failed(error: BaseException) -> dict[str, Any]:
 
 
 def ask_one(
-    desk: Desk, question: Question, *, mode: Mode = "auto", k: int | None = None, judge: Judge | None = None
+    desk: AskingDesk,
+    question: Question,
+    *,
+    mode: Mode = "auto",
+    k: int | None = None,
+    judge: Judge | None = None,
 ) -> dict[str, Any]:
     """Asks one question and scores it; an exception becomes the record's ``error``, never a crash."""
     chosen_mode = question_mode(question, mode)
@@ -200,7 +228,7 @@ def ask_one(
         choices = question.choices if chosen_mode == "mc" else ()
         answer = desk.ask(asked, k=k, choices=choices)
         record = _base_record(question, chosen_mode, asked, k) | score(
-            question, answer, mode=chosen_mode, k=k
+            question, answer, mode=chosen_mode, k=k, cites=getattr(desk, "cites", True)
         )
     except Exception as exc:  # noqa: BLE001 - one bad question must not end a long run
         record = _base_record(question, chosen_mode, asked, k) | _failed(exc)
@@ -252,6 +280,27 @@ def _relevant(settings: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (settings or {}).items() if k not in _IRRELEVANT_SETTINGS}
 
 
+def run_info(
+    *,
+    mode: str,
+    k: int | None,
+    judge: bool,
+    settings: Mapping[str, Any] | None,
+    identity: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What must match for a resume: answers of other settings, another pipeline or another corpus
+    variant (``identity``) are never mixed into one report."""
+    info = {"mode": mode, "k": k, "judge": judge, "settings": _relevant(settings)}
+    return info | dict(identity or {})
+
+
+def check_resume(out_dir: Path | str, info: dict[str, Any]) -> None:
+    """``_check_resume`` for callers that must refuse a folder before filling a store for it."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _check_resume(out, info)
+
+
 def _check_resume(out_dir: Path, run_info: dict[str, Any]) -> None:
     """Refuses to mix answers of different settings into one report; writes ``run.json`` the first time."""
     path = out_dir / RUN_FILE
@@ -280,7 +329,7 @@ def _check_resume(out_dir: Path, run_info: dict[str, Any]) -> None:
 
 def run(
     questions: Sequence[Question],
-    desk: Desk,
+    desk: AskingDesk,
     *,
     out_dir: Path | str,
     mode: Mode = "auto",
@@ -292,20 +341,23 @@ def run(
     judge: Judge | None = None,
     meta: Mapping[str, Any] | None = None,
     plots: bool = True,
+    identity: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Asks the selected questions not yet recorded in ``out_dir`` and writes the reports; returns report.json's dict.
 
     ``k`` is passed to ``ask`` and cuts the passages scored; when None the desk's
     own k is used (``settings["k"]`` is recorded) and all passages it returns are
     scored. ``meta`` (question file, format, corpus…) is copied into the report.
+    ``identity`` (pipeline, corpus variant…) must match for a resume, like the settings.
     """
     from eval import report as reporting
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     chosen = select(questions, limit, seed)
-    run_info = {"mode": mode, "k": k, "judge": judge is not None, "settings": _relevant(settings)}
-    _check_resume(out, run_info)
+    _check_resume(
+        out, run_info(mode=mode, k=k, judge=judge is not None, settings=settings, identity=identity)
+    )
     results_path = out / RESULTS
     done = {qid: r for qid, r in read_results(results_path).items() if not r.get("error")}
     todo = [q for q in chosen if q.id not in done]
