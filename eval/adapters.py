@@ -10,6 +10,8 @@ Formats:
   ``choices``) hold their items separated by ``|``.
 - ``realtimeqa``: ``YYYYMMDD_qa.jsonl`` files (one, or a folder of them) with
   the week's ``_gcs.jsonl`` / ``_gold.jsonl`` as the corpus.
+- ``realtimeqa-evidence``: the same questions; the corpus is every question's
+  ``evidence`` snippet (``eval.evidence``).
 - ``multihop-rag``: ``MultiHopRAG.json`` with ``corpus.json`` beside it.
 """
 
@@ -31,7 +33,7 @@ from rag.articles import articles_from_records
 from rag.errors import ArticleError, NewsdeskError
 from rag.types import Article
 
-FORMATS = ("auto", "jsonl", "csv", "realtimeqa", "multihop-rag")
+FORMATS = ("auto", "jsonl", "csv", "realtimeqa", "realtimeqa-evidence", "multihop-rag")
 _LIST_SEPARATOR = "|"
 _MULTIHOP_NO_ANSWER = {"insufficient information", "insufficient information."}
 
@@ -91,7 +93,10 @@ def load_questions(path: Path | str, format: str = "auto") -> list[Question]:
     """Reads a question set in any supported format; ids must be unique."""
     path = Path(path)
     fmt = detect_format(path) if format == "auto" else format
+    from eval.evidence import load_evidence_questions
+
     loaders = {
+        "realtimeqa-evidence": load_evidence_questions,
         "jsonl": load_jsonl_questions,
         "csv": load_csv_questions,
         "realtimeqa": load_realtimeqa_questions,
@@ -270,6 +275,28 @@ def _urls(records: Any) -> list[str]:
     if isinstance(records, dict):
         records = [records]
     return [r["url"] for r in records or () if isinstance(r, dict) and r.get("url")]
+
+
+def realtimeqa_records(path: Path | str) -> Iterator[dict[str, Any]]:
+    """The raw ``_qa.jsonl`` rows of the weeks ``path`` names, in week order."""
+    for folder, week in _realtimeqa_weeks(Path(path)):
+        qa_file = folder / f"{week}_qa.jsonl"
+        if not qa_file.exists():
+            raise QuestionSetError(f"{qa_file}: missing")
+        yield from _read_jsonl(qa_file)
+
+
+def realtimeqa_question_urls(path: Path | str) -> dict[str, set[str]]:
+    """Per question id, the normalised URLs of its gold article and of its own search results."""
+    urls: dict[str, set[str]] = {}
+    for folder, week in _realtimeqa_weeks(Path(path)):
+        for kind in ("gold", "gcs"):
+            file = folder / f"{week}_{kind}.jsonl"
+            if file.exists():
+                for row in _read_jsonl(file):
+                    found = {normalize_url(u) for u in _urls(row.get("search_result"))}
+                    urls.setdefault(str(row.get("question_id")), set()).update(found - {""})
+    return urls
 
 
 def load_realtimeqa_questions(path: Path | str) -> list[Question]:
@@ -470,6 +497,10 @@ def load_corpus(path: Path | str, format: str = "auto") -> list[Article] | None:
             fmt = "plain"
     if fmt == "realtimeqa":
         return load_realtimeqa_corpus(path)
+    if fmt == "realtimeqa-evidence":
+        from eval.evidence import load_evidence_corpus
+
+        return load_evidence_corpus(path)
     if (
         fmt == "multihop-rag"
         or path.name == "corpus.json"

@@ -157,6 +157,76 @@ def _summary(report: dict[str, Any], title: str) -> Table:
     return grid
 
 
+def _prepare(
+    questions: Path,
+    format: str,
+    corpus: Path | None,
+    limit: int | None,
+    seed: int | None,
+    unanswerable: bool,
+) -> tuple[list[Any], list[Any] | None, dict[str, str], dict[str, Any]]:
+    """Questions, corpus articles, the run's identity and report facts, with the unanswerable
+    variant applied: the selected questions marked unanswerable, their articles out of the corpus."""
+    from eval import runner
+    from eval.adapters import FORMATS, detect_format, load_corpus, load_questions
+
+    if format not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    question_set = load_questions(questions, format)
+    console.print(f"{len(question_set)} questions from {questions}")
+    articles = load_corpus(corpus, format) if corpus is not None else None
+    identity: dict[str, str] = {}
+    facts: dict[str, Any] = {
+        "questions": str(questions),
+        "format": format,
+        "corpus": str(corpus) if corpus else None,
+    }
+    if unanswerable:
+        from eval.unanswerable import identity as variant_identity
+        from eval.unanswerable import make_unanswerable, removed_urls
+
+        if corpus is None or articles is None:
+            raise typer.BadParameter("--unanswerable needs --corpus (the articles to leave out)")
+        fmt = detect_format(corpus) if format == "auto" else format
+        chosen = runner.select(question_set, limit, seed)
+        removed = removed_urls(chosen, corpus, fmt)
+        before = len(articles)
+        question_set, articles = make_unanswerable(chosen, articles, removed)
+        console.print(
+            f"unanswerable: {len(question_set)} questions, {before - len(articles)} of their articles removed"
+        )
+        identity = variant_identity(question_set, removed)
+        facts["variant"] = "unanswerable (the questions' gold and search-result articles removed)"
+    if articles is not None:
+        console.print(f"{len(articles)} distinct articles in the corpus")
+    return question_set, articles, identity, facts
+
+
+def _pipeline_dirs(run_dir: Path, names: list[str]) -> dict[str, Path]:
+    """One pipeline alone writes into ``run_dir`` (as always); several each into ``run_dir/<name>``."""
+    return {name: run_dir if names == ["ours"] else run_dir / name for name in names}
+
+
+def _close(desk: Any) -> None:
+    close = getattr(desk, "close", None)
+    if callable(close):
+        with contextlib.suppress(Exception):  # best effort: the report is already written
+            close()
+
+
+PipelinesOption = Annotated[
+    str, typer.Option("--pipelines", help="ours, tutorial or ours,tutorial (side by side, same questions).")
+]
+UnanswerableOption = Annotated[
+    bool,
+    typer.Option(
+        "--unanswerable",
+        help="Remove the selected questions' gold and search-result articles (RealTimeQA) or snippets "
+        "(realtimeqa-evidence) from the corpus and score abstention.",
+    ),
+]
+
+
 @app.command("run")
 def run_command(
     questions: Annotated[
@@ -169,7 +239,9 @@ def run_command(
     corpus: Annotated[
         Path | None, typer.Option(help="Ingest these articles into a fresh store first.")
     ] = None,
-    format: Annotated[str, typer.Option("--format", help="auto|jsonl|csv|realtimeqa|multihop-rag")] = "auto",
+    format: Annotated[
+        str, typer.Option("--format", help="auto|jsonl|csv|realtimeqa|realtimeqa-evidence|multihop-rag")
+    ] = "auto",
     limit: Annotated[int | None, typer.Option(min=1, help="Ask only this many questions.")] = None,
     seed: Annotated[
         int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")
@@ -189,17 +261,17 @@ def run_command(
         bool, typer.Option("--judge/--no-judge", help="LLM-judged faithfulness (needs llm_base_url).")
     ] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
+    pipelines: PipelinesOption = "ours",
+    unanswerable: UnanswerableOption = False,
 ) -> None:
     """Ask every question of a set, score the answers and write report.json, report.md and plots."""
     # Imported here, not at the top, so `newsdesk --help` does not pay for the evaluation code.
-    from eval import runner
-    from eval.adapters import FORMATS, load_corpus, load_questions
+    from eval import pipelines as pipes
+    from eval import runner, sidebyside
     from eval.compare import compare_markdown, compare_table
     from eval.judge import OpenAIJudge
     from rag.settings import load_settings
 
-    if format not in FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     if mode not in ("auto", "open", "mc"):
         raise typer.BadParameter("--mode must be auto, open or mc")
     sets = parse_sets(set_)
@@ -209,14 +281,15 @@ def run_command(
         raise typer.BadParameter(
             f"--store is shared by every run, so {', '.join(swept)} cannot be swept with it"
         )
+    if store is not None and unanswerable:
+        raise typer.BadParameter("--unanswerable builds its own corpus: leave --store out")
     name = questions.name if questions.is_dir() else questions.stem
     out_dir = out or Path("eval/runs") / name
     try:
-        question_set = load_questions(questions, format)
-        console.print(f"{len(question_set)} questions from {questions}")
-        articles = load_corpus(corpus, format) if corpus is not None else None
-        if articles is not None:
-            console.print(f"{len(articles)} distinct articles in {corpus}")
+        names = pipes.parse(pipelines)
+        question_set, articles, identity, facts = _prepare(
+            questions, format, corpus, limit, seed, unanswerable
+        )
         shared_store = not any(k in STORE_KEYS for k in swept)
         reports: list[tuple[str, dict[str, Any]]] = []
         for combo in combos:
@@ -228,50 +301,235 @@ def run_command(
             elif corpus is not None:
                 overrides["store"] = (out_dir if shared_store else run_dir) / "store"
             settings = load_settings(**overrides)
-            desk = runner.make_desk(settings)
+            judge_fn = OpenAIJudge.from_settings(settings) if judge else None
+            folders = _pipeline_dirs(run_dir, names)
+            labelled: list[tuple[str, dict[str, Any]]] = []
+            for pipeline, folder in folders.items():
+                ident = identity | ({"pipeline": pipeline} if pipeline != "ours" else {})
+                settings_json = settings.model_dump(mode="json")
+                runner.check_resume(
+                    folder,
+                    runner.run_info(
+                        mode=mode, k=None, judge=judge_fn is not None, settings=settings_json, identity=ident
+                    ),
+                )
+                desk = pipes.make(pipeline, settings, folder / "store")
+                try:
+                    if corpus is not None:
+                        _ingest(desk, corpus, articles)
+                    with _progress_bar() as bar:
+                        title = "/".join(t for t in (label if len(combos) > 1 else "", pipeline) if t)
+                        task = bar.add_task(title or "eval", total=None, item="")
+
+                        def progress(done: int, total: int, item: str, task: TaskID = task) -> None:
+                            bar.update(task, completed=done, total=total, item=item[-30:])
+
+                        report = runner.run(
+                            question_set,
+                            desk,
+                            out_dir=folder,
+                            mode=mode,  # type: ignore[arg-type]
+                            limit=limit,
+                            seed=seed,
+                            progress=progress,
+                            judge=judge_fn,
+                            plots=plots,
+                            settings=settings_json,
+                            identity=ident,
+                            meta=facts
+                            | {
+                                "pipeline": pipeline,
+                                "overrides": {k: str(v) for k, v in overrides.items()},
+                                "started_from_cli_at": datetime.now().isoformat(timespec="seconds"),
+                            },
+                        )
+                finally:
+                    _close(desk)
+                labelled.append((pipeline, report))
+                console.print(
+                    _summary(
+                        report, f"{title or label} ({report['metrics']['overall']['questions']} questions)"
+                    )
+                )
+                console.print(f"report: {folder / 'report.md'}")
+            if len(labelled) > 1:
+                relative = {p: str(f.relative_to(run_dir)) for p, f in folders.items()}
+                path = sidebyside.write(run_dir, labelled, relative)
+                console.print(compare_table(labelled, title=f"{label}: side by side"))
+                console.print(f"side-by-side report: {path}")
+            reports += [(f"{label}/{p}" if len(labelled) > 1 else label, r) for p, r in labelled]
+        if len(combos) > 1:
+            console.print(compare_table(reports, title="Comparison"))
+            (out_dir / "compare.md").write_text(compare_markdown(reports), encoding="utf-8")
+            console.print(f"comparison: {out_dir / 'compare.md'}")
+    except NewsdeskError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+@app.command("retrieval")
+def retrieval_command(
+    questions: Annotated[Path, typer.Argument(help="Question set: a file, or a RealTimeQA folder.")],
+    corpus: Annotated[Path | None, typer.Option(help="Ingest these articles into the stores first.")] = None,
+    store: Annotated[Path | None, typer.Option(help="Our store (default OUT/store with --corpus).")] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="auto|jsonl|csv|realtimeqa|realtimeqa-evidence|multihop-rag")
+    ] = "auto",
+    k: Annotated[int, typer.Option(min=1, help="Passages retrieved per question.")] = 5,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only this many questions.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default eval/runs/<set name>-retrieval); resumable.")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Setting override key=value.")] = None,
+    pipelines: PipelinesOption = "ours,tutorial",
+    unanswerable: UnanswerableOption = False,
+) -> None:
+    """Retrieval only, no generation: answer recall and hit on the gold article at 1, 3 and k, and
+    seconds per retrieval stage, for each pipeline side by side (retrieval.md)."""
+    from eval import pipelines as pipes
+    from eval.retrieval import REPORT_MD, render_side_by_side, run_retrieval
+    from rag.settings import load_settings
+
+    sets = parse_sets(set_)
+    if any(len(v) > 1 for v in sets.values()):
+        raise typer.BadParameter("retrieval takes one value per --set key")
+    name = questions.name if questions.is_dir() else questions.stem
+    out_dir = out or Path("eval/runs") / f"{name}-retrieval"
+    try:
+        names = pipes.parse(pipelines)
+        question_set, articles, identity, facts = _prepare(
+            questions, format, corpus, limit, seed, unanswerable
+        )
+        overrides: dict[str, Any] = {key: values[0] for key, values in sets.items()}
+        if store is not None or corpus is not None:
+            overrides["store"] = store or out_dir / "store"
+        settings = load_settings(**overrides)
+        labelled = []
+        for pipeline in names:
+            folder = out_dir / pipeline
+            ident = identity | {"pipeline": pipeline}
+            settings_json = settings.model_dump(mode="json")
+            from eval import runner
+
+            runner.check_resume(
+                folder,
+                runner.run_info(mode="retrieval", k=k, judge=False, settings=settings_json, identity=ident),
+            )
+            desk = pipes.make(pipeline, settings, folder / "store")
             try:
                 if corpus is not None:
                     _ingest(desk, corpus, articles)
-                judge_fn = OpenAIJudge.from_settings(settings) if judge else None
                 with _progress_bar() as bar:
-                    task = bar.add_task(label if len(combos) > 1 else "eval", total=None, item="")
+                    task = bar.add_task(f"retrieve: {pipeline}", total=None, item="")
 
                     def progress(done: int, total: int, item: str, task: TaskID = task) -> None:
                         bar.update(task, completed=done, total=total, item=item[-30:])
 
-                    report = runner.run(
+                    report = run_retrieval(
                         question_set,
                         desk,
-                        out_dir=run_dir,
-                        mode=mode,  # type: ignore[arg-type]
+                        out_dir=folder,
+                        k=k,
                         limit=limit,
                         seed=seed,
+                        settings=settings_json,
+                        identity=ident,
+                        meta=facts | {"pipeline": pipeline},
                         progress=progress,
-                        judge=judge_fn,
-                        plots=plots,
-                        settings=settings.model_dump(mode="json"),
-                        meta={
-                            "questions": str(questions),
-                            "format": format,
-                            "corpus": str(corpus) if corpus else None,
-                            "overrides": {k: str(v) for k, v in overrides.items()},
-                            "started_from_cli_at": datetime.now().isoformat(timespec="seconds"),
-                        },
                     )
             finally:
-                close = getattr(desk, "close", None)
-                if callable(close):
-                    with contextlib.suppress(Exception):  # best effort: the report is already written
-                        close()
-            console.print(
-                _summary(report, f"{label} ({report['metrics']['overall']['questions']} questions)")
+                _close(desk)
+            labelled.append((pipeline, report))
+        markdown = render_side_by_side(labelled)
+        (out_dir / REPORT_MD).write_text(markdown, encoding="utf-8")
+        console.print(markdown.split("## Definitions")[0])
+        console.print(f"report: {out_dir / REPORT_MD}")
+    except NewsdeskError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+@app.command("reader")
+def reader_command(
+    evidence: Annotated[
+        Path, typer.Argument(help="An earlier run folder (its results.jsonl holds the passages shown).")
+    ],
+    pipeline: Annotated[str, typer.Option(help="Whose reader: ours or tutorial.")] = "ours",
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default EVIDENCE/reader-<pipeline>).")
+    ] = None,
+    mode: Annotated[str | None, typer.Option(help="auto | open | mc (default: the earlier run's).")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only this many questions.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Setting override key=value.")] = None,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
+) -> None:
+    """Reader only, on frozen evidence: each question answered again from the passages an earlier
+    run showed the model, with no retrieval; same scoring and report as ``run``."""
+    import json
+
+    from eval import pipelines as pipes
+    from eval import runner
+    from eval.frozen import FrozenDesk, FrozenEvidenceError, load_evidence
+    from eval.sidebyside import pipeline_folders
+    from rag.settings import load_settings
+
+    sets = parse_sets(set_)
+    if any(len(v) > 1 for v in sets.values()):
+        raise typer.BadParameter("reader takes one value per --set key")
+    try:
+        (name,) = pipes.parse(pipeline)
+        source = dict(pipeline_folders(evidence)).get(name, evidence)
+        earlier = (
+            json.loads((source / runner.RUN_FILE).read_text("utf-8"))
+            if (source / runner.RUN_FILE).exists()
+            else {}
+        )
+        chosen_mode = mode or earlier.get("mode") or "auto"
+        if chosen_mode not in ("auto", "open", "mc"):
+            raise typer.BadParameter("--mode must be auto, open or mc")
+        questions, passages = load_evidence(source)
+        console.print(f"{len(questions)} questions with their recorded passages from {source}")
+        overrides: dict[str, Any] = {key: values[0] for key, values in sets.items()}
+        overrides.setdefault("store", (earlier.get("settings") or {}).get("store") or source / "store")
+        settings = load_settings(**overrides)
+        out_dir = out or source / f"reader-{name}"
+        reader = pipes.make(name, settings, source / "store")
+        if not callable(getattr(reader, "answer_from", None)):
+            raise FrozenEvidenceError(
+                f"the {name} pipeline has no answer_from(question, passages, choices=...) to read given passages"
             )
-            console.print(f"report: {run_dir / 'report.md'}")
-            reports.append((label, report))
-        if len(reports) > 1:
-            console.print(compare_table(reports, title="Comparison"))
-            (out_dir / "compare.md").write_text(compare_markdown(reports), encoding="utf-8")
-            console.print(f"comparison: {out_dir / 'compare.md'}")
+        try:
+            with _progress_bar() as bar:
+                task = bar.add_task(f"read: {name}", total=None, item="")
+
+                def progress(done: int, total: int, item: str) -> None:
+                    bar.update(task, completed=done, total=total, item=item[-30:])
+
+                report = runner.run(
+                    questions,
+                    FrozenDesk(reader, passages),
+                    out_dir=out_dir,
+                    mode=chosen_mode,  # type: ignore[arg-type]
+                    limit=limit,
+                    seed=seed,
+                    progress=progress,
+                    plots=plots,
+                    settings=settings.model_dump(mode="json"),
+                    identity={"pipeline": f"reader-only {name}", "evidence_from": str(source.resolve())},
+                    meta={"pipeline": f"reader-only {name}", "evidence_from": str(source)},
+                )
+        finally:
+            _close(reader)
+        console.print(
+            _summary(report, f"reader-only {name} ({report['metrics']['overall']['questions']} questions)")
+        )
+        console.print(f"report: {out_dir / 'report.md'}")
     except NewsdeskError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
@@ -284,13 +542,13 @@ def compare_command(
     """Print the overall metrics of reports side by side, with deltas against the first."""
     from eval.compare import compare_paths, compare_table
 
-    if len(reports) < 2:
-        raise typer.BadParameter("give at least two reports")
     try:
         labelled = compare_paths(reports)
     except ValueError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    if len(labelled) < 2:  # a side-by-side run folder alone holds two
+        raise typer.BadParameter("give at least two reports")
     console.print(compare_table(labelled))
 
 
