@@ -18,8 +18,9 @@ from rag.citations import build_citations
 from rag.desk import History, Progress, StreamEvent
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.settings import Settings, load_settings
-from rag.types import Answer, Article, Citation, Filters, IngestReport, Retrieval, Timings
+from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
 from vectorstore import ChromaStore, StoreUnavailable, VectorStoreError, eq
+from vectorstore.chroma import StoreDamaged, StoreFull, is_disk_full, store_failure
 
 if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use, not for `stats`
     from langchain_core.embeddings import Embeddings
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use
 
     from rag.grounding import Checker
     from rag.lexical import LexicalCache
+    from rag.reader import Checked
     from rag.stages import Pipeline
 
 log = logging.getLogger(__name__)
@@ -50,13 +52,36 @@ def _check_choices(choices: Sequence[str]) -> tuple[str, ...]:
     return options
 
 
+def _store_error(exc: VectorStoreError) -> StoreError:
+    """The one line a person reads, with what to do: free space, or start a new store."""
+    if isinstance(exc, StoreFull):
+        return StoreError(f"cannot write to the store: {exc}: free space or use another --store")
+    if isinstance(exc, StoreDamaged):
+        return StoreError(
+            f"{exc}: ingest the articles again into a new --store (or restore the folder from a backup)"
+        )
+    return StoreError(str(exc))
+
+
 @contextmanager
-def _store_errors() -> Iterator[None]:
-    """The store's own errors (busy, unreachable, damaged) as the one-line ``StoreError``."""
+def _store_errors(where: str = "the store") -> Iterator[None]:
+    """The store's own errors (busy, unreachable, full, damaged) as the one-line ``StoreError``.
+
+    A full disk or a Chroma/SQLite failure that reaches here unmapped is mapped too, so none
+    becomes a traceback; anything else (an embedder's or the model's error) passes as is.
+    """
     try:
         yield
     except VectorStoreError as exc:
-        raise StoreError(str(exc)) from exc
+        raise _store_error(exc) from exc
+    except NewsdeskError:
+        raise
+    except Exception as exc:
+        from_store = type(exc).__module__.partition(".")[0] in {"chromadb", "sqlite3"}
+        mapped = store_failure(exc, where, "working") if from_store or is_disk_full(exc) else None
+        if mapped is None:
+            raise
+        raise _store_error(mapped) from exc
 
 
 def _default_checker() -> Checker:
@@ -98,7 +123,7 @@ class Newsdesk:
                 collection=self.settings.collection,
             )
         except StoreUnavailable as exc:
-            raise StoreError(str(exc)) from exc
+            raise _store_error(exc) from exc
         self._llm = llm
         from rag.llm import model_label
 
@@ -242,15 +267,18 @@ class Newsdesk:
         from rag.stages import Query
 
         started = time.perf_counter()
-        if self.store.count() == 0:
+        with _store_errors(self.store.location):
+            empty = self.store.count() == 0
+        if empty:
             raise EmptyStoreError("the store has no articles yet: run `newsdesk ingest PATH` first")
         standalone = self._standalone(question, history)
         condensed_at = time.perf_counter()
         # The options' words help find the passage that decides between them.
         query = " ".join([standalone, *choices])
-        state = self.pipeline.run(
-            Query(question=query, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt)
-        )
+        with _store_errors(self.store.location):
+            state = self.pipeline.run(
+                Query(question=query, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt)
+            )
         retrieved_at = time.perf_counter()
         retrieval = Retrieval(
             question=question,
@@ -296,7 +324,7 @@ class Newsdesk:
         If generation fails after retrieval, the final ``Answer`` carries the
         passages and ``error`` instead of raising, so they can still be shown.
         """
-        from rag.chain import answer_prompt, format_passages
+        from rag.chain import format_passages
         from rag.choices import format_options
         from rag.llm import describe_llm_error
 
@@ -320,15 +348,27 @@ class Newsdesk:
         variant = "open"
         if options:
             variant, inputs["options"] = "choices", format_options(options)
-        prompt_chars = sum(len(str(m.content)) for m in answer_prompt(variant).format_messages(**inputs))
+        extracting = self.settings.reader == "extract" and not options
+        quotes: dict[int, tuple[int, int]] = {}
+        if extracting:
+            variant = "extract"
+        prompt_chars = self._prompt_chars(variant, inputs)
         try:
-            for delta in self._generation(variant).stream(inputs):
-                if not delta:
-                    continue
-                if first is None:
-                    first = time.perf_counter() - started
-                parts.append(delta)
-                yield delta
+            if extracting:
+                # The model's JSON is not for reading: the checked answer is sent as one piece.
+                checked = self._extract(inputs, passages)
+                quotes = checked.spans
+                first = time.perf_counter() - started
+                parts.append(checked.text)
+                yield checked.text
+            else:
+                for delta in self._generation(variant).stream(inputs):
+                    if not delta:
+                        continue
+                    if first is None:
+                        first = time.perf_counter() - started
+                    parts.append(delta)
+                    yield delta
         except NewsdeskError as exc:
             error = str(exc)
         except Exception as exc:  # the client's many error types become one readable line
@@ -345,7 +385,29 @@ class Newsdesk:
             label,
             prompt_chars=prompt_chars,
             choices=options,
+            quotes=quotes,
         )
+
+    def _prompt_chars(self, variant: str, inputs: dict[str, str]) -> int:
+        """Characters of the messages sent for ``variant`` (the benchmark reports prompt size)."""
+        from rag.chain import answer_prompt
+
+        if variant == "extract":
+            from rag.reader import extract_prompt
+
+            return sum(len(str(m.content)) for m in extract_prompt().format_messages(**inputs))
+        return sum(len(str(m.content)) for m in answer_prompt(variant).format_messages(**inputs))
+
+    def _extract(self, inputs: dict[str, str], passages: Sequence[Passage]) -> Checked:
+        """Reader "extract": the model's evidence as JSON, checked against the passages."""
+        from rag.reader import check_evidence, extract_chain, parse_evidence
+
+        llm = self.llm
+        with self._lock:
+            if "extract" not in self._chains:
+                self._chains["extract"] = extract_chain(llm)
+            chain = self._chains["extract"]
+        return check_evidence(parse_evidence(chain.invoke(inputs)), [p.text for p in passages])
 
     def _generation(self, variant: str) -> Any:
         """The prompt | model | parser chain of ``variant``, composed once per desk."""
@@ -368,6 +430,7 @@ class Newsdesk:
         *,
         prompt_chars: int,
         choices: tuple[str, ...] = (),
+        quotes: dict[int, tuple[int, int]] | None = None,
     ) -> Answer:
         """Stage "ground": markers checked, claims judged, abstain or cite."""
         from rag.choices import format_options, parse_choice
@@ -383,7 +446,9 @@ class Newsdesk:
             text, abstained = "", False
         else:
             text, abstained = grounded.text, grounded.abstained
-            citations = () if abstained else build_citations(grounded.numbers, grounded.text, passages)
+            citations = (
+                () if abstained else build_citations(grounded.numbers, grounded.text, passages, quotes)
+            )
         timings["ground"] = time.perf_counter() - grounding_at
         return Answer(
             question=retrieval.question,
@@ -408,7 +473,7 @@ class Newsdesk:
     def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport:
         from rag import ingest as ingest_mod
 
-        with _store_errors():
+        with _store_errors(self.store.location):
             report = ingest_mod.ingest_paths(
                 self.store, self.embedder, paths, self.settings, progress=progress
             )
@@ -420,7 +485,7 @@ class Newsdesk:
     ) -> IngestReport:
         from rag import ingest as ingest_mod
 
-        with _store_errors():
+        with _store_errors(self.store.location):
             report = ingest_mod.ingest_articles(
                 self.store, self.embedder, articles, self.settings, progress=progress
             )
@@ -434,7 +499,9 @@ class Newsdesk:
     def list_articles(self) -> list[dict[str, Any]]:
         """One dict per article: id, title, url, published (ISO or None), source, chunks."""
         articles: dict[str, dict[str, Any]] = {}
-        for rec in self.store.scan(texts=False):
+        with _store_errors(self.store.location):
+            records = list(self.store.scan(texts=False))
+        for rec in records:
             m = rec.metadata
             aid = str(m.get("article_id"))
             if aid not in articles:
@@ -451,19 +518,20 @@ class Newsdesk:
 
     def delete_article(self, article_id: str) -> int:
         """Removes an article's chunks; returns how many were removed."""
-        with _store_errors():
+        with _store_errors(self.store.location):
             removed = self.store.delete(where=eq("article_id", article_id))
         self._changed()
         return removed
 
     def stats(self) -> dict[str, int]:
-        ids = {rec.metadata.get("article_id") for rec in self.store.scan(texts=False)}
-        return {"articles": len(ids), "chunks": self.store.count()}
+        with _store_errors(self.store.location):
+            ids = {rec.metadata.get("article_id") for rec in self.store.scan(texts=False)}
+            return {"articles": len(ids), "chunks": self.store.count()}
 
     def sources(self) -> list[str]:
-        return sorted(
-            {str(r.metadata.get("source")) for r in self.store.scan(texts=False) if r.metadata.get("source")}
-        )
+        with _store_errors(self.store.location):
+            records = list(self.store.scan(texts=False))
+        return sorted({str(r.metadata.get("source")) for r in records if r.metadata.get("source")})
 
     def describe(self) -> dict[str, str]:
         from rag.embeddings import embedder_name

@@ -9,7 +9,7 @@ citation. Whether a citation is deserved is ``rag.grounding``'s job.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rag.markers import format_marker, rewrite_markers, strip_markers
@@ -91,7 +91,13 @@ def support_spans(passage: str, answer: str, limit: int = 2) -> tuple[tuple[int,
     return tuple(sorted((s, e) for _, s, e in strong))
 
 
-def build_citations(numbers: Sequence[int], answer: str, passages: Sequence[Passage]) -> tuple[Citation, ...]:
+def build_citations(
+    numbers: Sequence[int],
+    answer: str,
+    passages: Sequence[Passage],
+    quotes: Mapping[int, tuple[int, int]] | None = None,
+) -> tuple[Citation, ...]:
+    """Citations for the passage ``numbers``; ``quotes`` gives exact highlight spans where known."""
     citations = []
     for n in numbers:
         p = passages[n - 1]
@@ -107,7 +113,7 @@ def build_citations(numbers: Sequence[int], answer: str, passages: Sequence[Pass
                 start=p.start,
                 end=p.end,
                 chunk_id=p.chunk_id,
-                highlights=support_spans(p.text, answer),
+                highlights=(quotes[n],) if quotes and n in quotes else support_spans(p.text, answer),
             )
         )
     return tuple(citations)

@@ -21,6 +21,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "condense": frozenset({"history", "question"}),
     "multiple_choice": frozenset({"context", "question", "options"}),
     "judge": frozenset({"passages", "question", "answer"}),
+    "extract_system": frozenset(),
+    "extract_user": frozenset({"context", "question"}),
 }
 
 

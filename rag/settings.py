@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     openai_api_key: SecretStr | None = None
+    # "free": the model writes the cited answer; "extract": it copies the sentence and the short answer
+    # (JSON-constrained) and newsdesk writes the answer from them (see rag.reader). Open questions only.
+    reader: Literal["free", "extract"] = "free"
     temperature: float = 0.0
     max_tokens: int = 200
     llm_timeout: float = 300.0
