@@ -8,10 +8,14 @@ integer shadow of dates (Chroma compares only numbers), and metadata merging.
 
 from __future__ import annotations
 
+import errno
 import math
+import shutil
+import sqlite3
+import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,8 @@ __all__ = [
     "Hit",
     "Record",
     "StoreBusy",
+    "StoreDamaged",
+    "StoreFull",
     "StoreUnavailable",
     "VectorStoreError",
     "Where",
@@ -34,6 +40,113 @@ __all__ = [
     "open_client",
     "to_chroma_where",
 ]
+
+
+class StoreFull(StoreUnavailable):
+    """No space is left on the device holding the store (or the process may write no more)."""
+
+
+class StoreDamaged(StoreUnavailable):
+    """The store's files could not be read or written: a damaged database or vector index, an I/O error."""
+
+
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+_FULL_WORDS = ("database or disk is full", "no space left on device", "disk quota exceeded", "file too large")
+# What SQLite and Chroma's index say of files they cannot use.
+_DAMAGED_WORDS = (
+    "file is not a database",
+    "malformed",
+    "disk i/o error",
+    "hnsw",
+    "error loading",
+    "corrupt",
+)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < 20:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the device is full or the file size limit is reached."""
+    for e in _chain(exc):
+        if isinstance(e, StoreFull) or (isinstance(e, OSError) and e.errno in _FULL_ERRNOS):
+            return True
+        if any(word in str(e).lower() for word in _FULL_WORDS):
+            return True
+    return False
+
+
+def _is_store_failure(exc: BaseException) -> bool:
+    """Chroma's internal errors, SQLite's, and panics in Chroma's Rust core: the store itself failed.
+
+    Not Chroma's argument errors (``InvalidArgumentError``, ``NotFoundError``): those are the caller's.
+    """
+    return isinstance(exc, sqlite3.DatabaseError) or type(exc).__name__ in {"InternalError", "PanicException"}
+
+
+def _detail(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+# A write that fails for a reason Chroma does not give ("Error in compaction: ...") while its device
+# has less free space than this is taken for a full device: Chroma's core drops SQLite's own reason.
+LOW_SPACE = 64 * 1024 * 1024
+
+
+def _free_bytes(folder: Path) -> int | None:
+    for place in (folder, *folder.parents):
+        if place.exists():
+            try:
+                return shutil.disk_usage(place).free
+            except OSError:
+                return None
+    return None
+
+
+def store_failure(
+    exc: BaseException, location: str, doing: str, *, writing_to: Path | None = None
+) -> VectorStoreError | None:
+    """The store error ``exc`` amounts to (``StoreFull``, ``StoreDamaged``), or None if it is not the store's.
+
+    ``writing_to``: the folder of an embedded store being written, whose free space is then checked.
+    """
+    if isinstance(exc, VectorStoreError):
+        return exc
+    if is_disk_full(exc):
+        return StoreFull(f"no space left on the device holding the store at {location} ({_detail(exc)})")
+    if _is_store_failure(exc) or any(w in str(exc).lower() for w in _DAMAGED_WORDS):
+        free = _free_bytes(writing_to) if writing_to is not None else None
+        if free is not None and free < LOW_SPACE:
+            return StoreFull(
+                f"no space left on the device holding the store at {location} "
+                f"(only {free // 1024:,} KB free; {_detail(exc)})"
+            )
+        return StoreDamaged(
+            f"the store at {location} failed while {doing}: {_detail(exc)}; its files may be damaged"
+        )
+    return None
+
+
+@contextmanager
+def _guard(location: str, doing: str, *, writing_to: Path | None = None) -> Iterator[None]:
+    """Chroma's, SQLite's and the file system's failures inside as ``StoreFull`` / ``StoreDamaged``."""
+    try:
+        yield
+    except VectorStoreError:
+        raise
+    except Exception as exc:
+        mapped = store_failure(exc, location, doing, writing_to=writing_to)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
 
 # A raw Chroma ``where`` dict: deprecated as an argument, use ``vectorstore.filters``.
 Where = dict[str, Any]
@@ -219,6 +332,14 @@ def open_client(*, path: Path | None = None, url: str | None = None) -> Any:
         raise
     except Exception as exc:  # chromadb raises assorted types for unreachable or corrupt stores
         where = url or str(path)
+        if is_disk_full(exc):
+            raise StoreFull(
+                f"no space left on the device holding the store at {where} ({_detail(exc)})"
+            ) from exc
+        if any(w in str(exc).lower() for w in _DAMAGED_WORDS):
+            raise StoreDamaged(
+                f"cannot open the Chroma store at {where}: {_detail(exc)}; its files are damaged"
+            ) from exc
         raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
@@ -254,7 +375,10 @@ class ChromaStore:
         elif path is None:
             raise StoreUnavailable("no store folder and no Chroma URL given")
         else:
-            self._folder = folder(path, lambda p: open_client(path=p), write_wait)
+            with _guard(
+                self._location, "opening it", writing_to=path
+            ):  # the write lock's sidecar is written on creation
+                self._folder = folder(path, lambda p: open_client(path=p), write_wait)
         self._epoch = -1
         self._col: Any = None
         try:
@@ -270,6 +394,9 @@ class ChromaStore:
             except VectorStoreError:
                 raise
             except Exception as exc:
+                mapped = store_failure(exc, self.location, "creating its collection", writing_to=path)
+                if mapped is not None:
+                    raise mapped from exc
                 raise StoreUnavailable(
                     f"cannot open collection {collection!r} at {self.location}: {exc}"
                 ) from exc
@@ -291,7 +418,33 @@ class ChromaStore:
         so no write goes unlocked. On a Chroma server this is a no-op: the server
         orders writes from many processes, which is how several writers work.
         """
-        return nullcontext() if self._folder is None else self._folder.writing(wait)
+        return nullcontext() if self._folder is None else self._locked(self._folder, wait)
+
+    @contextmanager
+    def _locked(self, f: Folder, wait: float) -> Iterator[None]:
+        """``f.writing(wait)``, with a full disk or damaged files met by the lock itself mapped too.
+
+        Only the lock's own work is mapped here (its sidecar is written on entry and exit); the
+        body's store calls map their own errors, and anything else the caller does passes as is.
+        """
+        session = f.writing(wait)
+        with _guard(self.location, "taking the write lock", writing_to=f.path):
+            session.__enter__()
+        try:
+            yield
+        except BaseException:
+            failure = sys.exc_info()
+            with _guard(self.location, "releasing the write lock", writing_to=f.path):
+                suppressed = session.__exit__(*failure)
+            if not suppressed:
+                raise
+        else:
+            with _guard(self.location, "releasing the write lock", writing_to=f.path):
+                session.__exit__(None, None, None)
+
+    @property
+    def _folder_path(self) -> Path | None:
+        return None if self._folder is None else self._folder.path
 
     def _collection(self) -> Any:
         """The collection, through a client that has seen every other process's writes."""
@@ -310,7 +463,8 @@ class ChromaStore:
         return self.writing(wait=self._write_wait)
 
     def count(self) -> int:
-        return int(self._collection().count())
+        with _guard(self.location, "counting its records"):
+            return int(self._collection().count())
 
     def upsert(
         self,
@@ -327,7 +481,7 @@ class ChromaStore:
         if len(set(ids)) != len(ids):
             raise ValueError("ids repeat within one upsert")
         stored = [_to_stored(m) for m in metadatas]
-        with self._write():
+        with self._write(), _guard(self.location, "writing", writing_to=self._folder_path):
             col = self._collection()
             step = self._max_batch()
             for i in range(0, len(ids), step):
@@ -359,7 +513,7 @@ class ChromaStore:
                 return 0
         else:
             raise ValueError("delete needs ids or a filter")
-        with self._write():
+        with self._write(), _guard(self.location, "deleting", writing_to=self._folder_path):
             col = self._collection()
             found = col.get(ids=ids, where=chroma_where, include=[])["ids"]
             if found:
@@ -373,12 +527,13 @@ class ChromaStore:
         n = self.count()
         if n == 0 or not can_match:
             return []
-        res = self._collection().query(
-            query_embeddings=[list(map(float, embedding))],
-            n_results=min(k, n),
-            where=chroma_where,
-            include=["documents", "metadatas", "distances"],
-        )
+        with _guard(self.location, "searching"):
+            res = self._collection().query(
+                query_embeddings=[list(map(float, embedding))],
+                n_results=min(k, n),
+                where=chroma_where,
+                include=["documents", "metadatas", "distances"],
+            )
         docs, metas, dists = res["documents"][0], res["metadatas"][0], res["distances"][0]
         return [
             Hit(id=id_, text=docs[i] or "", metadata=dict(metas[i] or {}), score=1.0 - float(dists[i]))
@@ -397,9 +552,10 @@ class ChromaStore:
         if not can_match or (ids is not None and not ids):
             return []
         include = ["metadatas", "documents"] if texts else ["metadatas"]
-        res = self._collection().get(
-            ids=list(ids) if ids is not None else None, where=chroma_where, include=include, limit=limit
-        )
+        with _guard(self.location, "reading"):
+            res = self._collection().get(
+                ids=list(ids) if ids is not None else None, where=chroma_where, include=include, limit=limit
+            )
         docs = res.get("documents") if texts else None
         return [
             _record(id_, docs[i] if docs else None, res["metadatas"][i]) for i, id_ in enumerate(res["ids"])
@@ -413,7 +569,10 @@ class ChromaStore:
         offset = 0
         include = ["metadatas", "documents"] if texts else ["metadatas"]
         while True:
-            res = self._collection().get(where=chroma_where, include=include, limit=self._page, offset=offset)
+            with _guard(self.location, "reading"):
+                res = self._collection().get(
+                    where=chroma_where, include=include, limit=self._page, offset=offset
+                )
             ids = res["ids"]
             if not ids:
                 return
@@ -431,7 +590,8 @@ class ChromaStore:
         so ``missing`` names the rows the index lost. (A query for all rows is no test: HNSW
         is approximate and returns a few rows short even on a healthy index.) Reads only.
         """
-        col = self._collection()
+        with _guard(self.location, "reading"):
+            col = self._collection()
         stored = [r.id for r in self.scan(texts=False)]
         missing: list[str] = []
         error: str | None = None
