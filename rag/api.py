@@ -324,16 +324,41 @@ class Newsdesk:
         If generation fails after retrieval, the final ``Answer`` carries the
         passages and ``error`` instead of raising, so they can still be shown.
         """
-        from rag.chain import format_passages
-        from rag.choices import format_options
-        from rag.llm import describe_llm_error
-
         started = time.perf_counter()
         question = self._check_question(question)
         k = self._check_k(k)
         options = _check_choices(choices)
         retrieval, timings = self._retrieve(question, history, k, as_filters(filters), options)
         yield retrieval
+        yield from self._generate_and_ground(retrieval, timings, started, options)
+
+    def answer_from(
+        self, question: str, passages: Sequence[Passage], *, choices: Sequence[str] = ()
+    ) -> Answer:
+        """Stages "generate" and "ground" alone, on given passages (a reader-only evaluation).
+
+        No retrieval: the passages are taken as they are, numbered in order.
+        """
+        started = time.perf_counter()
+        question = self._check_question(question)
+        retrieval = Retrieval(
+            question=question, standalone_question=question, passages=tuple(passages), seconds=0.0
+        )
+        final: Answer | None = None
+        for event in self._generate_and_ground(retrieval, {}, started, _check_choices(choices)):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    def _generate_and_ground(
+        self, retrieval: Retrieval, timings: dict[str, float], started: float, options: tuple[str, ...]
+    ) -> Iterator[str | Answer]:
+        """Text deltas, then the grounded ``Answer``; a model failure becomes ``Answer.error``."""
+        from rag.chain import format_passages
+        from rag.choices import format_options
+        from rag.llm import describe_llm_error
+
         passages = retrieval.passages
         label = self._generator
         if not passages:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from rag.types import Answer, Article, Filters, IngestReport, Retrieval
+from rag.types import Answer, Article, Filters, IngestReport, Passage, Retrieval
 
 History = Sequence[tuple[str, str]]  # (user question, assistant answer) pairs, oldest first
 StreamEvent = Retrieval | str | Answer  # ask_stream yields: one Retrieval, text deltas, one Answer
@@ -42,6 +42,10 @@ class Desk(Protocol):
     def retrieve(
         self, question: str, *, history: History = (), k: int | None = None, filters: FiltersLike = None
     ) -> Retrieval: ...
+
+    def answer_from(
+        self, question: str, passages: Sequence[Passage], *, choices: Sequence[str] = ()
+    ) -> Answer: ...
 
     def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport: ...
 
