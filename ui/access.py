@@ -47,6 +47,43 @@ class ClientAddress:
             CLIENT.reset(token)
 
 
+# Gradio answers these without its login check (they need a session or event id and return
+# nothing, but an anonymous caller should get nothing at all); the middleware below refuses them.
+_SESSION_ROUTES = ("/gradio_api/cancel", "/gradio_api/reset", "/gradio_api/heartbeat/")
+
+
+class SessionRoutesNeedLogin:
+    """ASGI middleware: with a login set, Gradio's session routes answer 401 to a caller without one."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and str(scope.get("path", "")).startswith(_SESSION_ROUTES):
+            gradio_app = scope.get("app")
+            if getattr(gradio_app, "auth", None) is not None and not _logged_in(gradio_app, scope):
+                await _refuse(send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _logged_in(gradio_app: Any, scope: dict[str, Any]) -> bool:
+    """The same test as Gradio's own login check: a known access-token cookie."""
+    from starlette.requests import Request
+
+    cookies = Request(scope).cookies
+    cookie_id = getattr(gradio_app, "cookie_id", "")
+    token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
+    return token is not None and token in getattr(gradio_app, "tokens", {})
+
+
+async def _refuse(send: Any) -> None:
+    body = b'{"detail":"Not authenticated"}'
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class Login:
     """The ``auth`` callable: one account, compared in constant time, failures throttled per client.
 

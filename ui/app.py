@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 
 from rag.settings import Settings
 from ui import format as fmt
-from ui.access import ClientAddress, Login, check_exposure, parse_auth
+from ui.access import ClientAddress, Login, SessionRoutesNeedLogin, check_exposure, parse_auth
 from ui.handlers import ARTICLE_COLUMNS, INGEST_COLUMNS, Desk, Handlers
 from ui.public import Publicity
 from ui.style import CSS
@@ -247,8 +247,9 @@ def launch(
         max_file_size=settings.max_file_bytes,
         auth_message="newsdesk: log in to ask questions about the articles. Repeated wrong passwords "
         "make you wait longer before the next try.",
-        # Tells the login check which client is trying (see ui.access.ClientAddress).
-        app_kwargs={"middleware": [Middleware(ClientAddress)]},
+        # Tells the login check which client is trying, and closes the routes Gradio leaves open
+        # to anonymous callers (see ui.access).
+        app_kwargs={"middleware": [Middleware(ClientAddress), Middleware(SessionRoutesNeedLogin)]},
     )
     return demo
 
