@@ -19,8 +19,16 @@ from rag.desk import History, Progress, StreamEvent
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.settings import Settings, load_settings
 from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
-from vectorstore import ChromaStore, StoreUnavailable, VectorStoreError, eq
-from vectorstore.chroma import StoreDamaged, StoreFull, is_disk_full, store_failure
+from vectorstore import (
+    ChromaStore,
+    StoreDamaged,
+    StoreFull,
+    StoreUnavailable,
+    VectorStoreError,
+    eq,
+    is_disk_full,
+    store_failure,
+)
 
 if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use, not for `stats`
     from langchain_core.embeddings import Embeddings

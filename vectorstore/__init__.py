@@ -13,10 +13,12 @@ from vectorstore.base import (
     Record,
     Store,
     StoreBusy,
+    StoreDamaged,
+    StoreFull,
     StoreUnavailable,
     VectorStoreError,
 )
-from vectorstore.chroma import ChromaStore, open_client
+from vectorstore.chroma import ChromaStore, is_disk_full, open_client, store_failure
 from vectorstore.filters import And, Eq, Filter, In, Range, all_of, any_of, between, eq, matches
 
 __all__ = [
@@ -32,12 +34,16 @@ __all__ = [
     "Record",
     "Store",
     "StoreBusy",
+    "StoreDamaged",
+    "StoreFull",
     "StoreUnavailable",
     "VectorStoreError",
     "all_of",
     "any_of",
     "between",
     "eq",
+    "is_disk_full",
     "matches",
     "open_client",
+    "store_failure",
 ]

@@ -28,6 +28,14 @@ class StoreUnavailable(VectorStoreError):
     """The store could not be opened or reached; the message says where and why."""
 
 
+class StoreFull(StoreUnavailable):
+    """No space is left on the device holding the store (or the process may write no more)."""
+
+
+class StoreDamaged(StoreUnavailable):
+    """The store's files could not be read or written: a damaged database or vector index, an I/O error."""
+
+
 class StoreBusy(VectorStoreError):
     """Another writer holds the store; the message says who, since when, and what to do."""
 

@@ -21,9 +21,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from vectorstore.base import Health, Hit, Metadata, Record, StoreBusy, StoreUnavailable, VectorStoreError
+from vectorstore.base import (
+    Health,
+    Hit,
+    Metadata,
+    Record,
+    StoreBusy,
+    StoreDamaged,
+    StoreFull,
+    StoreUnavailable,
+    VectorStoreError,
+)
 from vectorstore.embedded import Folder, folder
-from vectorstore.filters import And, Eq, Filter, In, Range, Scalar, is_empty_match
+from vectorstore.filters import And, Eq, Filter, In, Range, Scalar, as_date, is_empty_match
 
 __all__ = [
     "ChromaStore",
@@ -40,14 +50,6 @@ __all__ = [
     "open_client",
     "to_chroma_where",
 ]
-
-
-class StoreFull(StoreUnavailable):
-    """No space is left on the device holding the store (or the process may write no more)."""
-
-
-class StoreDamaged(StoreUnavailable):
-    """The store's files could not be read or written: a damaged database or vector index, an I/O error."""
 
 
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
@@ -162,26 +164,13 @@ def date_int(value: date | None) -> int:
     return value.year * 10000 + value.month * 100 + value.day if value else 0
 
 
-def _iso_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return None
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _to_stored(metadata: Metadata) -> dict[str, Any]:
     """Dates become ISO strings plus their integer shadow, so date ranges can be filtered in Chroma."""
     out: dict[str, Any] = {}
     for key, value in metadata.items():
         if isinstance(value, datetime):
             raise TypeError(f"metadata {key!r}: store a date or an ISO string, not a datetime")
-        day = _iso_date(value)
+        day = as_date(value)
         if day is not None:
             out[key] = day.isoformat()
             out[key + _DATE_SUFFIX] = date_int(day)

@@ -64,7 +64,8 @@ def _same(a: object, b: Scalar) -> bool:
     return isinstance(a, int | float) and a == b
 
 
-def _as_date(value: object) -> date | None:
+def as_date(value: object) -> date | None:
+    """A date, or an ISO ``YYYY-MM-DD`` string, as a date; anything else (datetimes too) None."""
     if isinstance(value, datetime):
         return None
     if isinstance(value, date):
@@ -145,7 +146,7 @@ class Range:
         raw = metadata[self.key]
         value: Any
         if self.on_dates:
-            value = _as_date(raw)
+            value = as_date(raw)
             if value is None:
                 return False
         elif isinstance(raw, bool) or not isinstance(raw, int | float):
