@@ -20,7 +20,7 @@ _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # Words between a number and the thing it counts that say nothing about which thing it is.
 _FILLER = frozenset("more new extra additional of the some about around nearly almost over".split())
-THING_WORDS = 2  # how many words after a number must match for two counts to be of the same thing
+THING_WORDS = 3  # content words after a number that must match for two counts to be of the same thing
 SHOWN_WORDS = 4  # how many are shown when saying what the sources disagree on
 _YEAR = re.compile(r"(19|20)\d\d")  # "in 2013 Djokovic won" and "in 2011 Djokovic won" are two events
 
@@ -30,22 +30,27 @@ def _plain(number: str) -> str:
 
 
 def _words_after(text: str, end: int) -> list[str]:
-    words = [w.lower() for w in _WORD.findall(text[end : end + 80])]
-    return [w for w in words if w not in _FILLER][:SHOWN_WORDS]
+    """The words after a number, up to the end of its clause, less fillers."""
+    clause = re.split(r"[.;:!?]|,\s", text[end : end + 100], maxsplit=1)[0]
+    return [w.lower() for w in _WORD.findall(clause) if w.lower() not in _FILLER]
 
 
 def _counts(text: str) -> list[tuple[str, tuple[str, ...], str]]:
-    """Each number in ``text`` (years aside) with the words naming what it counts, and those shown."""
+    """Each number in ``text`` (years aside) with the words naming what it counts, and those shown.
+
+    The thing counted is the first ``THING_WORDS`` content words after the number ("troops
+    stationed estonia" and "troops stationed poland" are different things).
+    """
     found = []
     for match in _NUMBER.finditer(text):
         if _YEAR.fullmatch(match.group(1)):
             continue
         words = _words_after(text, match.end())
-        if len(words) >= THING_WORDS:
-            shown = list(words)
-            while len(shown) > THING_WORDS and shown[-1] in STOP:
-                shown.pop()
-            found.append((_plain(match.group(1)), tuple(words[:THING_WORDS]), " ".join(shown)))
+        content = [w for w in words if w not in STOP]
+        if len(content) >= THING_WORDS:
+            key = tuple(content[:THING_WORDS])
+            shown = words[: words.index(key[-1]) + 1]
+            found.append((_plain(match.group(1)), key, " ".join(shown)))
     return found
 
 
@@ -78,12 +83,14 @@ def find_conflicts(answer: str, passages: Sequence[str]) -> list[Conflict]:
     return conflicts
 
 
+def _figure(value: str) -> str:
+    return f"{int(value):,}" if value.isdigit() else value
+
+
 def conflict_note(conflicts: Sequence[Conflict]) -> str:
-    """One sentence naming each disagreement with both citations."""
+    """The answer when the passages disagree on its figure: both sides, each cited, neither picked."""
     parts = [
-        f"[{c.passage}] gives {int(c.value):,} {c.about} but [{c.other_passage}] gives {int(c.other_value):,}"
-        if c.value.isdigit() and c.other_value.isdigit()
-        else f"[{c.passage}] gives {c.value} {c.about} but [{c.other_passage}] gives {c.other_value}"
+        f"[{c.passage}] gives {_figure(c.value)} {c.about}, [{c.other_passage}] gives {_figure(c.other_value)}"
         for c in conflicts
     ]
-    return "Sources disagree: " + "; ".join(parts) + "."
+    return "The sources disagree: " + "; ".join(parts) + "."

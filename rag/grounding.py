@@ -88,9 +88,9 @@ class HeuristicChecker:
             claims.append(claim.model_copy(update={"verdict": verdict}))
         text, numbers = moved.text, moved.numbers
         conflicts = find_conflicts(text, passages)
-        if conflicts:  # say it, citing both sides, rather than silently picking one
-            text = f"{text} {conflict_note(conflicts)}"
-            numbers = tuple(dict.fromkeys([*numbers, *(c.other_passage for c in conflicts)]))
+        if conflicts:  # the passages disagree on the answer's figure: give both sides, pick neither
+            text = conflict_note(conflicts)
+            numbers = tuple(dict.fromkeys(n for c in conflicts for n in (c.passage, c.other_passage)))
         return Grounded(
             text=text,
             abstained=False,

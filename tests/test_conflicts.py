@@ -26,12 +26,14 @@ def test_a_different_number_for_the_same_thing_is_a_conflict() -> None:
     )
     assert conflict.about == "anti-tank missile launchers"
     assert conflict_note([conflict]) == (
-        "Sources disagree: [1] gives 2,000 anti-tank missile launchers but [2] gives 9,999."
+        "The sources disagree: [1] gives 2,000 anti-tank missile launchers, [2] gives 9,999."
     )
 
 
 def test_numbers_of_different_things_or_years_are_not_conflicts() -> None:
     assert find_conflicts("Around 850 troops are stationed in Estonia [3].", [REAL, PLANTED, ESTONIA]) == []
+    poland = "Britain has 4,400 troops stationed in Poland under Nato missions."
+    assert find_conflicts("4,400 troops are stationed in Poland [1].", [poland, ESTONIA]) == []
     assert find_conflicts("The UK sent 30 troops [1].", [REAL, PLANTED, ESTONIA]) == []
     years = ["In 2013 Djokovic won the title at Wimbledon.", "In 2011 Djokovic won the title in Melbourne."]
     assert find_conflicts("He won in 2013 [1].", years) == []
@@ -58,6 +60,8 @@ def test_the_answer_says_the_sources_disagree_and_cites_both(
     fake = next(i for i, p in enumerate(retrieval.passages, 1) if "9,999" in p.text)
     fake_llm.replies.append(f"The UK sent 2,000 anti-tank missile launchers [{real}].")
     *_, answer = events
-    assert "Sources disagree" in answer.answer and "9,999" in answer.answer
+    # Neither figure is asserted: both are given, each with its citation.
+    assert answer.answer.startswith("The sources disagree:") and "9,999" in answer.answer
+    assert f"[{real}] gives 2,000" in answer.answer and f"[{fake}] gives 9,999" in answer.answer
     assert {c.number for c in answer.citations} == {real, fake}
     assert [(c.value, c.other_value) for c in answer.conflicts] == [("2000", "9999")]
