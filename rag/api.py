@@ -7,6 +7,7 @@ UI, eval and CLI go through this module only.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -45,6 +46,11 @@ MAX_K = 50  # passages per question: more would not fit the model's context
 
 
 MAX_CHOICES = 26  # lettered A to Z
+# A question about the present: its answer is only true as of a day, and says which.
+ABOUT_NOW = re.compile(
+    r"\b(now|current(ly)?|latest|still|so far|to date|this (week|month|year)|today|recent(ly)?)\b",
+    re.IGNORECASE,
+)
 
 
 def _check_choices(choices: Sequence[str]) -> tuple[str, ...]:
@@ -294,6 +300,7 @@ class Newsdesk:
             passages=tuple(state.passages[:k]),
             seconds=retrieved_at - condensed_at,
             stage_seconds=state.seconds,
+            as_of=flt.as_of if flt else None,
         )
         return retrieval, {"condense": condensed_at - started, "retrieve": retrieved_at - condensed_at}
 
@@ -479,6 +486,8 @@ class Newsdesk:
             text, abstained = "", False
         else:
             text, abstained = grounded.text, grounded.abstained
+            if retrieval.as_of and not abstained and ABOUT_NOW.search(retrieval.question):
+                text = f"{text} (as of {retrieval.as_of.day} {retrieval.as_of:%B %Y})"
             citations = (
                 () if abstained else build_citations(grounded.numbers, grounded.text, passages, quotes)
             )

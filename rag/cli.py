@@ -152,6 +152,10 @@ def ask(
     date_to: Annotated[
         str | None, typer.Option("--to", help="Only articles up to this date (YYYY-MM-DD).")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Ask as of this day (YYYY-MM-DD): later articles are left out."),
+    ] = None,
     source: Annotated[
         list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
     ] = None,
@@ -164,7 +168,9 @@ def ask(
         from rag.api import as_filters
 
         desk = _desk(settings_from(store, chroma_url, model))
-        filters = as_filters({"date_from": date_from, "date_to": date_to, "sources": tuple(source or ())})
+        filters = as_filters(
+            {"date_from": date_from, "date_to": date_to, "as_of": as_of, "sources": tuple(source or ())}
+        )
         answer: Answer | None = None
         streaming = not as_json and out.is_terminal
         for event in desk.ask_stream(question, k=k, filters=filters):

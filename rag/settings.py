@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # Weight of each candidate list in rank fusion (another candidate stage weighs 1).
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    # The "recency" stage: how much a fresh article's score may grow, and in how many days that halves.
+    recency_weight: float = 0.5
+    recency_half_life: float = 7.0
     # Each passage shown to the model is narrowed to a sentence window of this many characters (0: whole chunk).
     context_chars: int = 600
     max_question_chars: int = 1000

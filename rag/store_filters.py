@@ -14,8 +14,8 @@ def store_filter(filters: Filters | None) -> Filter | None:
     if filters is None or filters.is_empty():
         return None
     return all_of(
-        between("published", filters.date_from, filters.date_to)
-        if filters.date_from or filters.date_to
+        between("published", filters.date_from, filters.latest)
+        if filters.date_from or filters.latest
         else None,
         any_of("source", filters.sources) if filters.sources else None,
         any_of("article_id", filters.article_ids) if filters.article_ids else None,

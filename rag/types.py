@@ -89,11 +89,21 @@ class Filters(_Frozen):
 
     date_from: date | None = None
     date_to: date | None = None
+    # News time: the question is asked as of this day. Later articles are left out (they did not
+    # exist yet); the "recency" stage, when on, prefers articles just before it; answers to
+    # questions about "now" say "as of" this day.
+    as_of: date | None = None
     sources: tuple[str, ...] = ()
     article_ids: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.date_from or self.date_to or self.sources or self.article_ids)
+        return not (self.date_from or self.date_to or self.sources or self.article_ids or self.as_of)
+
+    @property
+    def latest(self) -> date | None:
+        """The last publication day allowed: ``date_to`` or ``as_of``, whichever is earlier."""
+        days = [d for d in (self.date_to, self.as_of) if d is not None]
+        return min(days) if days else None
 
 
 class Claim(_Frozen):
@@ -159,6 +169,8 @@ class Retrieval(_Frozen):
     seconds: float
     # Seconds per named retrieval stage, in pipeline order.
     stage_seconds: dict[str, float] = Field(default_factory=dict)
+    # The day the question was asked as of (``Filters.as_of``), if any.
+    as_of: date | None = None
 
 
 class IngestFailure(_Frozen):

@@ -4,6 +4,7 @@ The default list is ``settings.retrieval_stages``::
 
     dense, keyword  → propose candidates (each a ranked list)
     fuse            → one ranking from all lists (reciprocal rank fusion)
+    [recency]       → prefer articles just before the question's day (off by default)
     dedupe          → drop near-duplicate chunks (the same wire story twice)
     [rerank]        → reorder the survivors (identity stub; off by default)
     cut             → keep the best k
@@ -80,6 +81,7 @@ BUILTIN: dict[str, str] = {
     "dense": "rag.stages.candidates:DenseCandidates",
     "keyword": "rag.stages.candidates:KeywordCandidates",
     "fuse": "rag.stages.fuse:ReciprocalRankFusion",
+    "recency": "rag.stages.recency:Recency",
     "dedupe": "rag.stages.dedupe:NearDuplicates",
     "rerank": "rag.stages.rerank:IdentityRerank",
     "cut": "rag.stages.cut:CutToK",
