@@ -217,6 +217,13 @@ def _close(desk: Any) -> None:
 PipelinesOption = Annotated[
     str, typer.Option("--pipelines", help="ours, tutorial or ours,tutorial (side by side, same questions).")
 ]
+TutorialStoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="The tutorial's store (default OUT/tutorial/store); an earlier one of the same articles is "
+        "reused without ingesting again."
+    ),
+]
 UnanswerableOption = Annotated[
     bool,
     typer.Option(
@@ -263,6 +270,7 @@ def run_command(
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
     pipelines: PipelinesOption = "ours",
     unanswerable: UnanswerableOption = False,
+    tutorial_store: TutorialStoreOption = None,
 ) -> None:
     """Ask every question of a set, score the answers and write report.json, report.md and plots."""
     # Imported here, not at the top, so `newsdesk --help` does not pay for the evaluation code.
@@ -313,7 +321,7 @@ def run_command(
                         mode=mode, k=None, judge=judge_fn is not None, settings=settings_json, identity=ident
                     ),
                 )
-                desk = pipes.make(pipeline, settings, folder / "store")
+                desk = pipes.make(pipeline, settings, tutorial_store or folder / "store")
                 try:
                     if corpus is not None:
                         _ingest(desk, corpus, articles)
@@ -386,6 +394,7 @@ def retrieval_command(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Setting override key=value.")] = None,
     pipelines: PipelinesOption = "ours,tutorial",
     unanswerable: UnanswerableOption = False,
+    tutorial_store: TutorialStoreOption = None,
 ) -> None:
     """Retrieval only, no generation: answer recall and hit on the gold article at 1, 3 and k, and
     seconds per retrieval stage, for each pipeline side by side (retrieval.md)."""
@@ -418,7 +427,7 @@ def retrieval_command(
                 folder,
                 runner.run_info(mode="retrieval", k=k, judge=False, settings=settings_json, identity=ident),
             )
-            desk = pipes.make(pipeline, settings, folder / "store")
+            desk = pipes.make(pipeline, settings, tutorial_store or folder / "store")
             try:
                 if corpus is not None:
                     _ingest(desk, corpus, articles)

@@ -240,3 +240,31 @@ def test_reader_cli_uses_answer_from_of_the_chosen_pipeline(
     monkeypatch.setattr(runner, "make_desk", lambda settings: Asked())
     result = CliRunner().invoke(cli.app, ["reader", str(clean / "first"), "--out", str(clean / "x")])
     assert result.exit_code == 1 and "answer_from" in result.output
+
+
+def test_retrieval_cli_reuses_built_stores_for_a_new_setting(
+    clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trying a retrieval setting needs no new ingest: --store and --tutorial-store reuse the stores."""
+    from rag.api import Newsdesk
+
+    made: list[TutorialDesk] = []
+    monkeypatch.setattr(runner, "make_desk", lambda s: Newsdesk(s, embedder=HashEmbeddings()))
+
+    def tutorial(settings: Any, store: Path) -> TutorialDesk:
+        made.append(TutorialDesk(settings, store, embedder=HashEmbeddings()))
+        return made[-1]
+
+    monkeypatch.setattr(pipelines, "make_tutorial", tutorial)
+    folder = make_weeks(clean / "rtqa")
+    stores = ["--store", str(clean / "ours-store"), "--tutorial-store", str(clean / "tutorial-store")]
+    args = ["retrieval", str(folder), "--corpus", str(folder), "--format", "realtimeqa", *stores]
+    assert CliRunner().invoke(cli.app, [*args, "--out", str(clean / "a")]).exit_code == 0
+    ingested = (clean / "tutorial-store" / "tutorial-ingested.json").read_text()
+    chunks = made[0].stats()["chunks"]
+    result = CliRunner().invoke(cli.app, [*args, "--out", str(clean / "b"), "--set", "hybrid=false"])
+    assert result.exit_code == 0, result.output
+    assert made[1].stats()["chunks"] == chunks  # the same articles: not added again
+    assert (clean / "tutorial-store" / "tutorial-ingested.json").read_text() == ingested
+    report = json.loads((clean / "b" / "ours" / "retrieval.json").read_text())
+    assert "keyword" not in report["metrics"]["seconds"] and report["metrics"]["errors"] == 0
