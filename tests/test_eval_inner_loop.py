@@ -268,3 +268,25 @@ def test_retrieval_cli_reuses_built_stores_for_a_new_setting(
     assert (clean / "tutorial-store" / "tutorial-ingested.json").read_text() == ingested
     report = json.loads((clean / "b" / "ours" / "retrieval.json").read_text())
     assert "keyword" not in report["metrics"]["seconds"] and report["metrics"]["errors"] == 0
+
+
+def test_reader_only_through_the_real_answer_from(
+    tmp_path: Path, desk: Any, fake_llm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Newsdesk.answer_from`` on the recorded passages (scripted model): grounded, cited, no retrieval."""
+    from rag.api import Newsdesk
+
+    runner.run(QUESTIONS[:1], Asked(), out_dir=tmp_path / "first", plots=False)
+    questions, evidence = load_evidence(tmp_path / "first")
+
+    def no_retrieval(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("reader-only must not retrieve")
+
+    monkeypatch.setattr(Newsdesk, "_retrieve", no_retrieval)
+    fake_llm.replies = ["Port Alder won the bridge award [2]."]
+    report = runner.run(questions, FrozenDesk(desk, evidence), out_dir=tmp_path / "again", plots=False)
+    (record,) = report["questions"]
+    assert not record["error"] and record["correct"] and record["has_citation"]
+    assert [p["text"] for p in record["passages"]] == [p.text for p in RANKED["Which city won?"]]
+    assert record["citations"][0]["passage"] == GOLD.text
+    assert "A storm closed the harbour." in fake_llm.calls[0][-1].content  # the frozen passages were shown
