@@ -26,6 +26,7 @@ from vectorstore.base import StoreBusy
 
 LOCK_NAME = ".newsdesk-write.lock"
 INFO_NAME = ".newsdesk-write.json"
+HOLDER_GRACE = 2.0  # seconds to wait for a new holder's name before saying "another process"
 
 
 class WriteLock:
@@ -74,6 +75,11 @@ class WriteLock:
 
     def busy_message(self, waited: float) -> str:
         info = self._read_info()
+        # The holder records itself just after taking the lock: give it a moment to say who it is.
+        deadline = time.monotonic() + HOLDER_GRACE
+        while not info.get("pid") and time.monotonic() < deadline:
+            time.sleep(0.02)
+            info = self._read_info()
         who = f"PID {info['pid']}" if info.get("pid") else "another process"
         if info.get("host") and info.get("host") != socket.gethostname():
             who += f" on {info['host']}"
