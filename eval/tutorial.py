@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eval.bench import baseline
+from rag.desk import final_answer
 from rag.types import Answer, Article, IngestReport, Passage, Retrieval, Timings
 
 if TYPE_CHECKING:
@@ -205,12 +206,7 @@ class TutorialDesk:
         filters: FiltersLike = None,
         choices: Sequence[str] = (),
     ) -> Answer:
-        final: Answer | None = None
-        for event in self.ask_stream(question, k=k, choices=choices):
-            if isinstance(event, Answer):
-                final = event
-        assert final is not None
-        return final
+        return final_answer(self.ask_stream(question, k=k, choices=choices))
 
     def ask_stream(
         self,
@@ -231,12 +227,7 @@ class TutorialDesk:
         self, question: str, passages: Sequence[Passage], *, choices: Sequence[str] = ()
     ) -> Answer:
         """The tutorial's reader alone: the stuffed prompt over ``passages``, no retrieval."""
-        final: Answer | None = None
-        for event in self._generate(question, tuple(passages), choices, time.perf_counter(), 0.0):
-            if isinstance(event, Answer):
-                final = event
-        assert final is not None
-        return final
+        return final_answer(self._generate(question, tuple(passages), choices, time.perf_counter(), 0.0))
 
     def _generate(
         self,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.citations import build_citations
-from rag.desk import History, Progress, StreamEvent
+from rag.desk import History, Progress, StreamEvent, final_answer
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.settings import Settings, load_settings
 from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
@@ -318,12 +318,7 @@ class Newsdesk:
         With ``choices`` (a multiple-choice question) the model is shown the
         lettered options and ``Answer.choice`` is the one it picked.
         """
-        final: Answer | None = None
-        for event in self.ask_stream(question, history=history, k=k, filters=filters, choices=choices):
-            if isinstance(event, Answer):
-                final = event
-        assert final is not None
-        return final
+        return final_answer(self.ask_stream(question, history=history, k=k, filters=filters, choices=choices))
 
     def ask_stream(
         self,
@@ -359,12 +354,7 @@ class Newsdesk:
         retrieval = Retrieval(
             question=question, standalone_question=question, passages=tuple(passages), seconds=0.0
         )
-        final: Answer | None = None
-        for event in self._generate_and_ground(retrieval, {}, started, _check_choices(choices)):
-            if isinstance(event, Answer):
-                final = event
-        assert final is not None
-        return final
+        return final_answer(self._generate_and_ground(retrieval, {}, started, _check_choices(choices)))
 
     def _generate_and_ground(
         self, retrieval: Retrieval, timings: dict[str, float], started: float, options: tuple[str, ...]

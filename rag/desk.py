@@ -18,6 +18,17 @@ Progress = Callable[[int, int, str], None]  # (done, total, current item name)
 FiltersLike = Filters | dict[str, Any] | None
 
 
+def final_answer(events: Iterable[StreamEvent]) -> Answer:
+    """Runs a stream of ``ask_stream`` events to its end and returns its final ``Answer``."""
+    final: Answer | None = None
+    for event in events:
+        if isinstance(event, Answer):
+            final = event
+    if final is None:
+        raise RuntimeError("the answer stream ended without an Answer")
+    return final
+
+
 class Desk(Protocol):
     def ask(
         self,
