@@ -159,7 +159,7 @@ def load_csv_questions(path: Path | str) -> list[Question]:
             record: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
             for key in ("answers", "sources", "choices"):
                 record[key] = [s for s in record.get(key, "").split(_LIST_SEPARATOR) if s.strip()]
-            for key in ("type", "answer_index"):
+            for key in ("type", "answer_index", "as_of"):
                 if not record.get(key):
                     record.pop(key, None)
             flag = record.pop("unanswerable", "").lower()
@@ -333,6 +333,7 @@ def load_realtimeqa_questions(path: Path | str) -> list[Question]:
                         "type": record.get("question_source") or "realtimeqa",
                         "choices": choices,
                         "answer_index": index,
+                        "as_of": _parse_date(record.get("question_date")),
                     },
                     f"{qa_file}:{n}",
                 )

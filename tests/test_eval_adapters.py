@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +247,7 @@ def test_realtimeqa_questions_of_one_week(tmp_path: Path) -> None:
     assert first.sources == (U1 + "#:~:text=charger",)
     assert second.answers == ("“Squid Game”",) and second.answer_index == 1 and second.sources == ()
     assert second.type == "THE WEEK"
+    assert first.as_of == second.as_of == date(2022, 1, 1)  # question_date: asked as of that day
 
 
 def test_realtimeqa_corpus_dedups_by_url_across_gcs_and_gold(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ class RetrieveOnly:
     def __init__(self) -> None:
         self.retrieved: list[tuple[str, int | None]] = []
 
-    def retrieve(self, question: str, *, k: int | None = None) -> Retrieval:
+    def retrieve(self, question: str, *, k: int | None = None, filters: Any = None) -> Retrieval:
         self.retrieved.append((question, k))
         if question == "Which team won?" and len(self.retrieved) == 2 and getattr(self, "fail_once", False):
             raise RuntimeError("store busy")
@@ -180,7 +180,9 @@ class Asked:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    def ask(self, question: str, *, k: int | None = None, choices: Sequence[str] = ()) -> Answer:
+    def ask(
+        self, question: str, *, k: int | None = None, choices: Sequence[str] = (), filters: Any = None
+    ) -> Answer:
         self.calls.append(question)
         return Answer(question=question, answer="Rovers.", abstained=False, passages=RANKED[question])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,14 @@ class FakeDesk:
         self.settings = settings
         self.calls: list[tuple[str, int | None]] = []
         self.choices: list[tuple[str, ...]] = []
+        self.filters: list[Any] = []
         self.ingested: list[Article] = []
 
-    def ask(self, question: str, *, k: int | None = None, choices: Sequence[str] = ()) -> Answer:
+    def ask(
+        self, question: str, *, k: int | None = None, choices: Sequence[str] = (), filters: Any = None
+    ) -> Answer:
         self.calls.append((question, k))
+        self.filters.append(filters)
         self.choices.append(tuple(choices))
         result = self.answers.get(question, answer("no idea"))
         if isinstance(result, Exception):
@@ -514,6 +519,27 @@ def test_cli_default_command_mounted_and_corpus(tmp_path: Path, fake_factory: li
     result = CliRunner().invoke(main, ["eval", "compare", str(out), str(out / "report.json")])
     assert result.exit_code == 0, result.output
     assert "accuracy" in result.output
+
+
+def test_cli_asks_dated_questions_as_of_their_day(tmp_path: Path, fake_factory: list[FakeDesk]) -> None:
+    dated = [q.model_copy(update={"as_of": date(2022, 6, 17)}) for q in QUESTIONS[:2]]
+    path = tmp_path / "dated.jsonl"
+    path.write_text("".join(q.model_dump_json() + "\n" for q in dated), encoding="utf-8")
+    on = CliRunner().invoke(cli.app, ["run", str(path), "--out", str(tmp_path / "on"), "--no-plots"])
+    assert on.exit_code == 0, on.output
+    assert fake_factory[-1].filters == [{"as_of": date(2022, 6, 17)}] * 2
+    report = json.loads((tmp_path / "on" / "report.json").read_text(encoding="utf-8"))
+    assert report["run"]["news time"].startswith("on")
+    off = CliRunner().invoke(
+        cli.app, ["run", str(path), "--out", str(tmp_path / "off"), "--no-plots", "--no-news-time"]
+    )
+    assert off.exit_code == 0, off.output
+    assert fake_factory[-1].filters == [None, None]
+    # A folder answered with news time on is not resumed with it off: the answers differ.
+    mixed = CliRunner().invoke(
+        cli.app, ["run", str(path), "--out", str(tmp_path / "on"), "--no-plots", "--no-news-time"]
+    )
+    assert mixed.exit_code != 0
 
 
 def test_cli_rejects_unknown_settings(tmp_path: Path, fake_factory: list[FakeDesk]) -> None:

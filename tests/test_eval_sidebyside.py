@@ -54,7 +54,9 @@ class OursFake:
     def ingest_articles(self, articles: Iterable[Article]) -> None:
         self.ingested += list(articles)
 
-    def ask(self, question: str, *, k: int | None = None, choices: Sequence[str] = ()) -> Answer:
+    def ask(
+        self, question: str, *, k: int | None = None, choices: Sequence[str] = (), filters: Any = None
+    ) -> Answer:
         self.asked.append(question)
         return OURS[question]
 

@@ -183,7 +183,7 @@ class IngestingDesk:
     def ingest_articles(self, articles: Any) -> None:
         self.ingested += list(articles)
 
-    def ask(self, question: str, *, k: int | None = None, choices: Any = ()) -> Answer:
+    def ask(self, question: str, *, k: int | None = None, choices: Any = (), filters: Any = None) -> Answer:
         self.asked.append(question)
         return Answer(question=question, answer="The articles don't say.", abstained=True)
 

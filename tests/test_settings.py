@@ -35,6 +35,23 @@ def test_env_vars_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.model == "small"
 
 
+def test_stage_list_as_text_or_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--set retrieval_stages=…` and NEWSDESK_RETRIEVAL_STAGES give text; TOML gives a list.
+    assert load_settings(retrieval_stages="dense, keyword,fuse,cut").retrieval_stages == (
+        "dense",
+        "keyword",
+        "fuse",
+        "cut",
+    )
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL_STAGES", '["dense", "cut"]')
+    assert load_settings().retrieval_stages == ("dense", "cut")
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL_STAGES", "dense,recency,cut")
+    assert load_settings().retrieval_stages == ("dense", "recency", "cut")
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL_STAGES", "[dense")
+    with pytest.raises(ConfigError, match="retrieval_stages"):
+        load_settings()
+
+
 def test_arguments_beat_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSDESK_K", "7")
     assert load_settings(k=3).k == 3

@@ -16,7 +16,7 @@ from rag.stages import RetrievalState, StageContext
 from rag.types import Answer
 
 LAUNCHERS_Q = "How many anti-tank missile launchers did the UK send to Ukraine?"
-DEFAULT = ["dense", "keyword", "fuse", "dedupe", "cut", "focus"]
+DEFAULT = ["dense", "keyword", "fuse", "recency", "dedupe", "cut", "focus"]
 
 
 class Reverse:

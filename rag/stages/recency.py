@@ -2,10 +2,10 @@
 
 "Who leads the league?" has a different answer every week; among passages
 that match about as well, the newest before ``as_of`` (or today) should win.
-Each fused score is raised by up to ``recency_weight`` (x1.5 by default),
+Each fused score is raised by up to ``recency_weight`` (x1.3 by default),
 halving with every ``recency_half_life`` days of age; undated passages keep
-their score. Off by default: add ``"recency"`` after ``"fuse"`` in
-``retrieval_stages``.
+their score. On by default (after ``"fuse"``); with no ``as_of`` the day is
+today, so an archive of old articles is ranked as before, nearly unchanged.
 """
 
 from __future__ import annotations
