@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,8 @@ from rag.settings import Settings, load_settings
 from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
 from vectorstore import (
     ChromaStore,
+    Health,
+    Record,
     StoreDamaged,
     StoreFull,
     StoreUnavailable,
@@ -72,7 +74,8 @@ def _store_error(exc: VectorStoreError) -> StoreError:
         return StoreError(f"cannot write to the store: {exc}: free space or use another --store")
     if isinstance(exc, StoreDamaged):
         return StoreError(
-            f"{exc}: ingest the articles again into a new --store (or restore the folder from a backup)"
+            f"{exc}: run `newsdesk repair` to rebuild its index from the stored texts; if that fails "
+            "too, ingest the articles again into a new --store (or restore the folder from a backup)"
         )
     return StoreError(str(exc))
 
@@ -554,6 +557,30 @@ class Newsdesk:
             removed = self.store.delete(where=eq("article_id", article_id))
         self._changed()
         return removed
+
+    def check_store(self) -> Health:
+        """Rows Chroma's SQLite holds against the vectors its index can return (reads only)."""
+        with _store_errors(self.store.location):
+            return self.store.check()
+
+    def repair(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Embeds every stored chunk again into a new index that replaces the old one.
+
+        What a damaged index (rows in SQLite, vectors gone) needs; texts and metadata are
+        kept as stored. Holds the write lock; returns the chunks written.
+        """
+        from rag.chunkmeta import embed_text
+
+        embedder = self.embedder
+
+        def embed(records: Sequence[Record]) -> list[list[float]]:
+            texts = [embed_text(str(r.metadata.get("title") or ""), r.text or "") for r in records]
+            return embedder.embed_documents(texts)
+
+        with _store_errors(self.store.location):
+            written = self.store.rebuild(embed, progress=progress, wait=self.settings.write_wait)
+        self._changed()
+        return written
 
     def stats(self) -> dict[str, int]:
         with _store_errors(self.store.location):

@@ -126,15 +126,83 @@ def ingest(
 
 
 @app.command()
-def stats(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOpt = False) -> None:
-    """How many articles and chunks the store holds."""
+def stats(
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    as_json: JsonOpt = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Also read every chunk's vector back from the index.")
+    ] = False,
+) -> None:
+    """How many articles and chunks the store holds; with --check, whether its index holds them all."""
 
     def run() -> None:
-        numbers = _desk(settings_from(store, chroma_url)).stats()
+        desk = _desk(settings_from(store, chroma_url))
+        numbers: dict[str, Any] = dict(desk.stats())
+        from rag.doctor import health_line
+
+        health = desk.check_store() if check else None
+        if health is not None:
+            numbers["indexed"] = health.indexed
+            numbers["ok"] = health.ok
         if as_json:
             print(json.dumps(numbers))
         else:
             out.print(f"{numbers['articles']} articles, {numbers['chunks']} chunks")
+            if health is not None:
+                out.print(escape(health_line(health)), highlight=False)
+        if health is not None and not health.ok:
+            raise typer.Exit(1)
+
+    guarded(run)
+
+
+@app.command()
+def repair(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOpt = False) -> None:
+    """Rebuild the store's vector index from the texts it holds (after a crash or a damaged index)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    def run() -> None:
+        from rag.errors import StoreError
+
+        desk = _desk(settings_from(store, chroma_url))
+        try:
+            indexed_before: int | None = desk.check_store().indexed
+        except StoreError:  # an index too damaged to open: exactly what this rebuilds
+            indexed_before = None
+        with Progress(
+            TextColumn("re-embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("chunks"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=as_json or not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("repair", total=None)
+            written = desk.repair(progress=lambda done, total: bar.update(task, completed=done, total=total))
+        after = desk.check_store()
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "chunks": written,
+                        "indexed_before": indexed_before,
+                        "indexed": after.indexed,
+                        "ok": after.ok,
+                    }
+                )
+            )
+        else:
+            had = (
+                "the old index could not be read"
+                if indexed_before is None
+                else f"{indexed_before} had vectors"
+            )
+            out.print(f"rebuilt the index: {written} chunks ({had}; {after.indexed} have now)")
+        if not after.ok:
+            raise typer.Exit(1)
 
     guarded(run)
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 
 from rag.settings import Settings
+from vectorstore import Health
 
 INSTALL_FIX = "pip install --require-hashes -r requirements.lock && pip install --no-deps -e ."
 # Modules whose import has broken on a fresh machine before, or that load native code:
@@ -134,14 +135,16 @@ def check_embedder(settings: Settings) -> Check:
 
 
 def check_store(settings: Settings) -> Check:
-    """The store opens (folder or server) and can be counted."""
+    """The store opens (folder or server), can be counted, and its index holds every row's vector."""
     from rag.errors import NewsdeskError
 
     where = settings.chroma_url or str(settings.store)
     try:
         from rag.api import Newsdesk
 
-        stats = Newsdesk(settings).stats()
+        desk = Newsdesk(settings)
+        stats = desk.stats()
+        health = desk.check_store()
     except NewsdeskError as exc:
         fix = (
             "start the server (chroma run --path DIR) or unset NEWSDESK_CHROMA_URL"
@@ -149,7 +152,21 @@ def check_store(settings: Settings) -> Check:
             else f"check the folder {settings.store} (or choose another with --store)"
         )
         return Check("store", False, str(exc), fix)
+    if not health.ok:
+        return Check("store", False, f"{where}: {health_line(health)}", "newsdesk repair")
     return Check("store", True, f"{where}: {stats['articles']} articles, {stats['chunks']} chunks")
+
+
+def health_line(health: Health) -> str:
+    """One line on a store's index: all there, or how many rows it lost and the fix."""
+    if health.ok:
+        return f"index ok: all {health.rows} chunks have their vectors"
+    lost = health.rows - health.indexed
+    detail = f" ({health.error})" if health.error else ""
+    return (
+        f"index damaged: {lost} of {health.rows} chunks have no vector{detail}; "
+        "run `newsdesk repair` to rebuild it from the stored texts"
+    )
 
 
 def check_llm(settings: Settings) -> Check:

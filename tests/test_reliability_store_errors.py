@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes import HashEmbeddings
@@ -23,6 +24,7 @@ from fakes import HashEmbeddings
 from rag.api import Newsdesk
 from rag.errors import StoreError
 from rag.settings import Settings
+from vectorstore.chroma import sqlite_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
@@ -200,3 +202,53 @@ def test_a_damaged_vector_index_is_one_line_and_a_store_error(tmp_path: Path) ->
         desk.stats()
     with pytest.raises(StoreError, match="damaged"):
         desk.retrieve("What happened at the harbour?")
+
+
+def _rows(store: Path) -> dict[str, tuple[str | None, Any]]:
+    total, pages = sqlite_rows(store / "chroma.sqlite3", "newsdesk", 7)
+    rows = {i: (d, m) for ids, docs, metas in pages for i, d, m in zip(ids, docs, metas, strict=True)}
+    assert len(rows) == total
+    return rows
+
+
+def test_repair_rebuilds_a_damaged_vector_index_from_what_sqlite_holds(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _ingested(tmp_path, store, index_every=10)
+    healthy = Newsdesk(Settings(store=store), embedder=HashEmbeddings()).retrieve("harbour council")
+    before = _rows(store)
+    assert len(before) > 20
+    for path in sorted(store.glob("*/*.bin")):
+        scramble(path)
+    check = newsdesk(tmp_path, "stats", "--check", "--store", str(store))
+    assert "newsdesk repair" in one_error_line(check)
+
+    repaired = newsdesk(tmp_path, "repair", "--store", str(store))
+    assert repaired.returncode == 0, repaired.stderr
+    assert "Traceback" not in repaired.stderr
+    n = len(before)
+    assert f"rebuilt the index: {n} chunks (the old index could not be read; {n} have now)" in repaired.stdout
+
+    assert _rows(store) == before  # every text and metadata kept as stored
+    after = newsdesk(tmp_path, "stats", "--check", "--store", str(store))
+    assert after.returncode == 0, after.stderr
+    assert f"index ok: all {n} chunks have their vectors" in after.stdout
+    desk = Newsdesk(Settings(store=store), embedder=HashEmbeddings())
+    again = desk.retrieve("harbour council")
+    assert [p.chunk_id for p in again.passages] == [p.chunk_id for p in healthy.passages]
+
+
+def test_a_repair_stopped_mid_swap_is_finished_on_the_next_open(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _ingested(tmp_path, store)
+    before = _rows(store)
+    # The moment a killed repair can leave behind: the old collection moved aside, the new one gone.
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
+    client.get_collection("newsdesk").modify(name="newsdesk.old")
+    del client
+    result = newsdesk(tmp_path, "stats", "--check", "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    assert f"index ok: all {len(before)} chunks" in result.stdout
+    assert _rows(store) == before

@@ -228,6 +228,30 @@ def test_check_finds_a_healthy_index(store: Store) -> None:
     assert store.check().indexed == 4
 
 
+def test_rebuild_keeps_every_record_and_gives_them_new_vectors(store: Store, make_store: MakeStore) -> None:
+    assert isinstance(store, ChromaStore)
+    before = {r.id: (r.text, r.metadata) for r in store.scan()}
+    seen: list[str] = []
+
+    def embed(records: Any) -> list[list[float]]:
+        seen.extend(r.id for r in records)
+        assert all(r.text == before[r.id][0] and r.metadata == before[r.id][1] for r in records)
+        return [unit(0, 0, 1) if r.id == "a" else RECORDS[r.id][0] for r in records]
+
+    assert store.rebuild(embed) == 5
+    assert sorted(seen) == sorted(before)
+    assert {r.id: (r.text, r.metadata) for r in store.scan()} == before
+    assert store.check().ok and store.count() == 5
+    # The new vectors are the ones searched, through this handle and a new one.
+    assert store.query(unit(0, 0, 1), k=1)[0].id in {"a", "d"}
+    assert {h.id for h in make_store().query(unit(0, 0, 1), k=2)} == {"a", "d"}
+    assert matches(between("published", date(2022, 1, 10), None), store.get(ids=["b"])[0].metadata)
+    assert [r.id for r in store.get(where=between("published", date(2022, 1, 10), date(2022, 2, 10)))] in (
+        ["b", "c"],
+        ["c", "b"],
+    )
+
+
 def test_a_second_handle_sees_the_data(store: Store, make_store: MakeStore) -> None:
     again = make_store()
     assert again.count() == 5

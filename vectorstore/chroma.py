@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
@@ -332,6 +332,96 @@ def open_client(*, path: Path | None = None, url: str | None = None) -> Any:
         raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
+_DB = "chroma.sqlite3"
+Rows = tuple[list[str], list[str | None], list[dict[str, Any] | None]]
+
+
+def _api_rows(col: Any, step: int) -> Iterator[Rows]:
+    """A collection's ids, documents and stored metadata, page by page, through Chroma."""
+    offset = 0
+    while True:
+        page = col.get(include=["documents", "metadatas"], limit=step, offset=offset)
+        ids = list(page["ids"])
+        if not ids:
+            return
+        yield ids, list(page["documents"]), list(page["metadatas"])
+        if len(ids) < step:
+            return
+        offset += len(ids)
+
+
+def sqlite_rows(db: Path, collection: str, step: int) -> tuple[int, Iterator[Rows]]:
+    """How many rows a collection's metadata segment holds, and those rows page by page.
+
+    Read straight from Chroma's SQLite (read-only), so they can be had when the vector
+    index is too damaged for Chroma to open the collection at all. Chroma 1.x's schema:
+    ``embeddings`` (one row per record of a segment) and ``embedding_metadata`` (one row per
+    key; the document under ``chroma:document``).
+    """
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    found = con.execute(
+        "SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id "
+        "WHERE c.name = ? AND s.scope = 'METADATA'",
+        (collection,),
+    ).fetchone()
+    if found is None:
+        con.close()
+        raise StoreDamaged(f"{db}: no metadata segment for collection {collection!r}")
+    segment = found[0]
+    total = int(con.execute("SELECT count(*) FROM embeddings WHERE segment_id = ?", (segment,)).fetchone()[0])
+
+    def pages() -> Iterator[Rows]:
+        try:
+            last = -1
+            while True:
+                rows = con.execute(
+                    "SELECT id, embedding_id FROM embeddings WHERE segment_id = ? AND id > ? ORDER BY id LIMIT ?",
+                    (segment, last, step),
+                ).fetchall()
+                if not rows:
+                    return
+                last = rows[-1][0]
+                keys: dict[int, dict[str, Any]] = {row_id: {} for row_id, _ in rows}
+                docs: dict[int, str | None] = {}
+                marks = ",".join("?" * len(rows))
+                for row_id, key, text, whole, real, flag in con.execute(
+                    "SELECT id, key, string_value, int_value, float_value, bool_value "
+                    f"FROM embedding_metadata WHERE id IN ({marks})",
+                    [r[0] for r in rows],
+                ):
+                    if key == "chroma:document":
+                        docs[row_id] = text
+                    elif not key.startswith("chroma:"):
+                        keys[row_id][key] = (
+                            text
+                            if text is not None
+                            else bool(flag)
+                            if flag is not None
+                            else whole
+                            if whole is not None
+                            else real
+                        )
+                yield (
+                    [str(e) for _, e in rows],
+                    [docs.get(r) for r, _ in rows],
+                    [keys[r] or None for r, _ in rows],
+                )
+        finally:
+            con.close()
+
+    return total, pages()
+
+
+@contextmanager
+def suppress_missing() -> Iterator[None]:
+    """Chroma raises on deleting a collection that is not there; here that is fine."""
+    try:
+        yield
+    except Exception as exc:  # chromadb's NotFoundError / ValueError, by version
+        if "does not exist" not in str(exc).lower() and "not found" not in str(exc).lower():
+            raise
+
+
 def _record(id_: str, doc: str | None, meta: Any) -> Record:
     return Record(id=id_, text=doc or "", metadata=dict(meta or {}))
 
@@ -374,7 +464,9 @@ class ChromaStore:
             self._collection()
         except VectorStoreError:
             raise
-        except Exception:  # not there yet: creating it is a write
+        except Exception:  # not there yet (or a rebuild stopped mid-swap): creating it is a write
+            if self._finish_swap(write_wait):
+                return
             try:
                 with self.writing(wait=write_wait):
                     self._col = self.client.get_or_create_collection(
@@ -604,6 +696,72 @@ class ChromaStore:
         return Health(
             rows=len(stored), indexed=len(stored) - len(missing), missing=tuple(missing[:sample]), error=error
         )
+
+    def rebuild(
+        self,
+        embed: Callable[[Sequence[Record]], Sequence[Sequence[float]]],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        wait: float = 0,
+    ) -> int:
+        """Builds the vector index again from the rows Chroma's SQLite holds; returns the rows written.
+
+        Every record (id, text, metadata as stored) is read, given new vectors by ``embed``
+        and written to a new collection, which then takes the old one's name. The old
+        collection stays whole until the new one is complete; a process killed during the
+        swap leaves it under ``<name>.old``, and the next open puts it back. Holds the
+        write lock throughout, so no ingest runs meanwhile.
+        """
+        fresh_name, old_name = f"{self._name}.rebuild", f"{self._name}.old"
+        with self.writing(wait=wait), _guard(self.location, "rebuilding", writing_to=self._folder_path):
+            client = self.client
+            col = self._collection()
+            for stale in (fresh_name, old_name):
+                with suppress_missing():
+                    client.delete_collection(stale)
+            fresh = client.create_collection(
+                name=fresh_name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+            step = max(1, min(self._page, self._max_batch()))
+            if self._folder is not None:  # the index may be unreadable: SQLite holds every row
+                total, pages = sqlite_rows(self._folder.path / _DB, self._name, step)
+            else:
+                total, pages = int(col.count()), _api_rows(col, step)
+            written = 0
+            for ids, docs, metas in pages:
+                records = [_record(id_, docs[i], metas[i]) for i, id_ in enumerate(ids)]
+                vectors = embed(records)
+                if len(vectors) != len(ids):
+                    raise ValueError(f"embed returned {len(vectors)} vectors for {len(ids)} records")
+                fresh.add(
+                    ids=ids,
+                    documents=[d or "" for d in docs],
+                    metadatas=[m or None for m in metas],
+                    embeddings=[list(map(float, v)) for v in vectors],
+                )
+                written += len(ids)
+                if progress:
+                    progress(written, total)
+            col.modify(name=old_name)
+            fresh.modify(name=self._name)
+            client.delete_collection(old_name)
+            self._col = client.get_collection(name=self._name, embedding_function=None)
+        return written
+
+    def _finish_swap(self, wait: float) -> bool:
+        """Puts back a collection a rebuild had moved aside when it was stopped; False if none was."""
+        old_name = f"{self._name}.old"
+        try:
+            names = {getattr(c, "name", c) for c in self.client.list_collections()}
+        except Exception:
+            return False
+        if self._name in names or old_name not in names:
+            return False
+        with self.writing(wait=wait):
+            self.client.get_collection(name=old_name, embedding_function=None).modify(name=self._name)
+        self._epoch = -1
+        self._collection()
+        return True
 
     def _max_batch(self) -> int:
         try:
