@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rag.markers import cited_numbers, strip_markers
 from rag.terms import STOP
@@ -18,65 +19,111 @@ from rag.types import Conflict
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# "2 million", "1.5 billion": a figure then its scale word.
+_SCALED = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)\s+(thousand|million|billion|trillion)\b", re.IGNORECASE)
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 # Words between a number and the thing it counts that say nothing about which thing it is.
 _FILLER = frozenset("more new extra additional of the some about around nearly almost over".split())
-THING_WORDS = 3  # content words after a number that must match for two counts to be of the same thing
-SHOWN_WORDS = 4  # how many are shown when saying what the sources disagree on
+WINDOW = 6  # words after a number that may name the thing it counts
+SHOWN_WORDS = 3  # content words shown when saying what the sources disagree on
 _YEAR = re.compile(r"(19|20)\d\d")  # "in 2013 Djokovic won" and "in 2011 Djokovic won" are two events
+
+
+def numerals(text: str) -> str:
+    """Figures written as digits, so "one million troops" and "2 million troops" compare as numbers."""
+    from text_to_num import alpha2digit
+
+    def scaled(match: re.Match[str]) -> str:
+        value = float(match.group(1)) * _SCALES[match.group(2).lower()]
+        return str(int(value)) if value.is_integer() else str(value)
+
+    text = _SCALED.sub(scaled, text)  # before the words: "2 million" must not become "2 1000000"
+    try:
+        return str(alpha2digit(text, "en"))
+    except Exception:  # noqa: BLE001 - a text it cannot read keeps its words
+        return text
 
 
 def _plain(number: str) -> str:
     return number.replace(",", "")
 
 
-def _words_after(text: str, end: int) -> list[str]:
-    """The words after a number, up to the end of its clause, less fillers."""
-    clause = re.split(r"[.;:!?]|,\s", text[end : end + 100], maxsplit=1)[0]
-    return [w.lower() for w in _WORD.findall(clause) if w.lower() not in _FILLER]
+def _norm(word: str) -> str:
+    """One form per word: lower case, no possessive, no plural s ("Ukraine's" = "ukraine", "troops" = "troop")."""
+    w = word.lower()
+    for tail in ("'s", "’s"):
+        w = w.removesuffix(tail)
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w
 
 
-def _counts(text: str) -> list[tuple[str, tuple[str, ...], str]]:
-    """Each number in ``text`` (years aside) with the words naming what it counts, and those shown.
+@dataclass(frozen=True)
+class _Count:
+    value: str
+    things: tuple[str, ...]  # content words naming what is counted, first the nearest
+    names: frozenset[str]  # the capitalised ones: places, people, bodies
+    shown: str
 
-    The thing counted is the first ``THING_WORDS`` content words after the number ("troops
-    stationed estonia" and "troops stationed poland" are different things).
-    """
+    def same_thing(self, other: _Count) -> bool:
+        """The same counted thing: the same first word and two more words shared. Different names
+        tell two things apart ("troops stationed in Estonia", "… in Poland") unless three common
+        words agree ("anti-tank missile launchers to Ukraine", "… to Kyiv")."""
+        if self.things[0] != other.things[0] or len(set(self.things) & set(other.things)) < 2:
+            return False
+        if not (self.names - other.names and other.names - self.names):
+            return True
+        common = (set(self.things) - self.names) & (set(other.things) - other.names)
+        return len(common) >= 3
+
+
+def _counts(text: str) -> list[_Count]:
+    """Each number in ``text`` (years aside) with the words after it, to the end of its clause."""
     found = []
     for match in _NUMBER.finditer(text):
         if _YEAR.fullmatch(match.group(1)):
             continue
-        words = _words_after(text, match.end())
-        content = [w for w in words if w not in STOP]
-        if len(content) >= THING_WORDS:
-            key = tuple(content[:THING_WORDS])
-            shown = words[: words.index(key[-1]) + 1]
-            found.append((_plain(match.group(1)), key, " ".join(shown)))
+        clause = re.split(r"[.;:!?]|,\s", text[match.end() : match.end() + 120], maxsplit=1)[0]
+        words = [w for w in _WORD.findall(clause) if w.lower() not in _FILLER][:WINDOW]
+        content = [(i, w) for i, w in enumerate(words) if w.lower() not in STOP]
+        if len(content) < 2:
+            continue
+        last = content[min(SHOWN_WORDS, len(content)) - 1][0]
+        found.append(
+            _Count(
+                value=_plain(match.group(1)),
+                things=tuple(_norm(w) for _, w in content),
+                names=frozenset(_norm(w) for _, w in content if w[:1].isupper()),
+                shown=" ".join(w.lower() if not w[:1].isupper() else w for w in words[: last + 1]),
+            )
+        )
     return found
 
 
 def find_conflicts(answer: str, passages: Sequence[str]) -> list[Conflict]:
     """Numbers the answer states whose counted thing another passage gives a different number for."""
     cited = [n for n in cited_numbers(answer) if 1 <= n <= len(passages)]
-    stated = {_plain(m.group(1)) for m in _NUMBER.finditer(strip_markers(answer))}
+    stated = {_plain(m.group(1)) for m in _NUMBER.finditer(numerals(strip_markers(answer)))}
+    counts = [_counts(numerals(text)) for text in passages]
     conflicts: list[Conflict] = []
-    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for n in cited:
-        for value, thing, shown in _counts(passages[n - 1]):
-            if value not in stated:
+        for count in counts[n - 1]:
+            if count.value not in stated:
                 continue
-            for other, text in enumerate(passages, start=1):
+            for other, other_counts in enumerate(counts, start=1):
                 if other == n:
                     continue
-                for other_value, other_thing, _ in _counts(text):
-                    key = (value, other_value, thing)
-                    if other_thing == thing and other_value != value and key not in seen:
+                for rival in other_counts:
+                    key = (count.value, rival.value, count.things[0])
+                    if rival.value != count.value and count.same_thing(rival) and key not in seen:
                         seen.add(key)
                         conflicts.append(
                             Conflict(
-                                about=shown,
-                                value=value,
+                                about=count.shown,
+                                value=count.value,
                                 passage=n,
-                                other_value=other_value,
+                                other_value=rival.value,
                                 other_passage=other,
                             )
                         )
