@@ -67,6 +67,22 @@ def guarded(fn: Callable[[], T]) -> T:
         raise typer.Exit(130) from None
 
 
+def chunk_bar(doing: str, *, quiet: bool) -> Any:
+    """A progress bar over chunks on stderr, shown only on a terminal and never with --json."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn(doing),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=quiet or not err.is_terminal,
+    )
+
+
 def _desk(settings: Settings) -> Any:
     from rag.api import Newsdesk
 
@@ -81,22 +97,11 @@ def ingest(
     as_json: JsonOpt = False,
 ) -> None:
     """Read articles (txt, json, jsonl, csv, html, md) into the store."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from rag.ingest import summary
 
     def run() -> None:
         desk = _desk(settings_from(store, chroma_url))
-        with Progress(
-            TextColumn("embedding"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("chunks"),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            disable=as_json or not err.is_terminal,
-        ) as bar:
+        with chunk_bar("embedding", quiet=as_json) as bar:
             task = bar.add_task("ingest", total=None)
 
             def progress(done: int, total: int, _name: str) -> None:
@@ -160,7 +165,6 @@ def stats(
 @app.command()
 def repair(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOpt = False) -> None:
     """Rebuild the store's vector index from the texts it holds (after a crash or a damaged index)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     def run() -> None:
         from rag.errors import StoreError
@@ -170,16 +174,7 @@ def repair(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOpt =
             indexed_before: int | None = desk.check_store().indexed
         except StoreError:  # an index too damaged to open: exactly what this rebuilds
             indexed_before = None
-        with Progress(
-            TextColumn("re-embedding"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("chunks"),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            disable=as_json or not err.is_terminal,
-        ) as bar:
+        with chunk_bar("re-embedding", quiet=as_json) as bar:
             task = bar.add_task("repair", total=None)
             written = desk.repair(progress=lambda done, total: bar.update(task, completed=done, total=total))
         after = desk.check_store()
