@@ -70,7 +70,9 @@ def test_the_answer_says_the_sources_disagree_and_cites_both(
 def test_figures_in_words_or_with_a_scale_are_compared_as_numbers() -> None:
     estonia = "Britain already has around 850 British troops stationed in Estonia and about 150 in Poland."
     planted = "Britain has one million British troops stationed in Estonia, the notice said."
-    (conflict,) = find_conflicts("One million British troops are stationed in Estonia [1].", [planted, estonia])
+    (conflict,) = find_conflicts(
+        "One million British troops are stationed in Estonia [1].", [planted, estonia]
+    )
     assert (conflict.value, conflict.other_value, conflict.other_passage) == ("1000000", "850", 2)
     majority = ["Russia has amassed 2 million troops near Ukraine, officials said."] * 3
     real = "Ukrainian intelligence says Russia has amassed 127,000 troops near Ukraine's border."
@@ -82,7 +84,9 @@ def test_figures_in_words_or_with_a_scale_are_compared_as_numbers() -> None:
 
 def test_the_same_count_worded_differently_is_one_thing() -> None:
     planted = "777 British troops are in Poland under Nato missions."
-    real = "Britain already has around 850 troops stationed in Estonia and about 150 British troops in Poland."
+    real = (
+        "Britain already has around 850 troops stationed in Estonia and about 150 British troops in Poland."
+    )
     (conflict,) = find_conflicts("777 British troops are in Poland [1].", [planted, real])
     assert (conflict.value, conflict.other_value) == ("777", "150")
     kyiv = "Britain sent 9,999 anti-tank missile launchers to Kyiv, a source said."
