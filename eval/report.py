@@ -186,6 +186,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         ("k", run.get("k")),
         ("limit", run.get("limit")),
         ("seed", run.get("seed")),
+        ("news time", run.get("news time")),
         ("generator", desk.get("generator") or desk.get("model")),
         ("embedder", desk.get("embedder")),
         ("finished", run.get("finished_at")),

@@ -212,6 +212,7 @@ def render_side_by_side(labelled: Sequence[tuple[str, Mapping[str, Any]]]) -> st
         ("format", run.get("format")),
         ("corpus", run.get("corpus")),
         ("variant", run.get("variant")),
+        ("news time", run.get("news time")),
         ("k", k),
         ("limit", run.get("limit")),
         ("seed", run.get("seed")),

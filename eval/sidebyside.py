@@ -30,6 +30,7 @@ def render(labelled: Sequence[Labelled]) -> str:
         ("format", run.get("format")),
         ("corpus", run.get("corpus")),
         ("variant", run.get("variant")),
+        ("news time", run.get("news time")),
         ("mode", run.get("mode")),
         ("k", run.get("k")),
         ("limit", run.get("limit")),

@@ -530,6 +530,7 @@ def test_cli_asks_dated_questions_as_of_their_day(tmp_path: Path, fake_factory: 
     assert fake_factory[-1].filters == [{"as_of": date(2022, 6, 17)}] * 2
     report = json.loads((tmp_path / "on" / "report.json").read_text(encoding="utf-8"))
     assert report["run"]["news time"].startswith("on")
+    assert "- **news time**: on" in (tmp_path / "on" / "report.md").read_text(encoding="utf-8")
     off = CliRunner().invoke(
         cli.app, ["run", str(path), "--out", str(tmp_path / "off"), "--no-plots", "--no-news-time"]
     )
