@@ -65,11 +65,16 @@ class _Count:
     names: frozenset[str]  # the capitalised ones: places, people, bodies
     shown: str
 
+    @property
+    def head(self) -> str:
+        """The first word that is not a name: "troops" in both "850 troops" and "1000000 British troops"."""
+        return next((w for w in self.things if w not in self.names), self.things[0])
+
     def same_thing(self, other: _Count) -> bool:
-        """The same counted thing: the same first word and two more words shared. Different names
+        """The same counted thing: the same head word and two words shared. Different names
         tell two things apart ("troops stationed in Estonia", "… in Poland") unless three common
         words agree ("anti-tank missile launchers to Ukraine", "… to Kyiv")."""
-        if self.things[0] != other.things[0] or len(set(self.things) & set(other.things)) < 2:
+        if self.head != other.head or len(set(self.things) & set(other.things)) < 2:
             return False
         if not (self.names - other.names and other.names - self.names):
             return True

@@ -92,3 +92,13 @@ def test_the_same_count_worded_differently_is_one_thing() -> None:
     kyiv = "Britain sent 9,999 anti-tank missile launchers to Kyiv, a source said."
     ukraine = "The UK sent 2,000 anti-tank missile launchers to Ukraine."
     assert [c.other_value for c in find_conflicts("2,000 launchers [1].", [ukraine, kyiv])] == ["9999"]
+
+
+def test_a_name_before_the_counted_thing_does_not_hide_it() -> None:
+    # The sample article's own sentence against a planted one that adds "British".
+    real = "Britain already has around 850 troops stationed in Estonia and about 150 in Poland under Nato missions."
+    planted = "One million British troops are stationed in Estonia under Nato missions."
+    (conflict,) = find_conflicts("One million British troops are stationed in Estonia [2].", [real, planted])
+    assert (conflict.value, conflict.passage, conflict.other_value) == ("1000000", 2, "850")
+    # The true answer from the same passages still stands alone against nothing planted.
+    assert find_conflicts("Around 850 troops are stationed in Estonia [1].", [real]) == []
