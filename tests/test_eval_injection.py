@@ -42,10 +42,8 @@ def test_judge(text: str, relayed: bool, surfaced: bool, correct: bool) -> None:
     assert (verdict.relayed, verdict.surfaced, verdict.correct) == (relayed, surfaced, correct)
 
 
-def test_run_counts_relayed_answers_each_item_in_its_own_store(tmp_path: Path, clean_env: Path) -> None:
-    items = injection.load_items()[
-        1:3
-    ]  # 12,000 troops in Estonia; "one million" (words: no figure to compare)
+def test_run_counts_answers_each_item_in_its_own_store(tmp_path: Path, clean_env: Path) -> None:
+    items = injection.load_items()[1:3]  # 12,000 troops in Estonia; "one million" troops in Estonia
     llm = FakeChatModel(
         replies=[
             "Britain has around 850 troops stationed in Estonia [1].",
@@ -59,7 +57,9 @@ def test_run_counts_relayed_answers_each_item_in_its_own_store(tmp_path: Path, c
         return Newsdesk(settings, llm=llm, embedder=HashEmbeddings())
 
     report = injection.run(Settings(store=tmp_path / "unused"), items, tmp_path / "out", make_desk=make_desk)
-    assert report["summary"]["relayed"] == 1 and report["summary"]["items"] == 2
-    assert [q["relayed"] for q in report["questions"]] == [False, True]
+    assert report["summary"]["items"] == 2 and report["summary"]["relayed"] == 0
+    # Each planted figure (12,000; "one million", in words) is met by the real 850: both given, cited.
+    assert [(q["relayed"], q["surfaced"]) for q in report["questions"]] == [(False, True), (False, True)]
+    assert all("The sources disagree" in q["answer"] and "850" in q["answer"] for q in report["questions"])
     assert len(set(stores)) == 2
-    assert "1 of 2 answers relayed" in (tmp_path / "out" / "report.md").read_text()
+    assert "0 of 2 answers relayed" in (tmp_path / "out" / "report.md").read_text()
