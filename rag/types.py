@@ -90,7 +90,7 @@ class Filters(_Frozen):
     date_from: date | None = None
     date_to: date | None = None
     # News time: the question is asked as of this day. Later articles are left out (they did not
-    # exist yet); the "recency" stage, when on, prefers articles just before it; answers to
+    # exist yet); the "recency" stage prefers articles just before it; answers to
     # questions about "now" say "as of" this day.
     as_of: date | None = None
     sources: tuple[str, ...] = ()

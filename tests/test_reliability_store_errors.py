@@ -204,9 +204,9 @@ def test_a_damaged_vector_index_is_one_line_and_a_store_error(tmp_path: Path) ->
         desk.retrieve("What happened at the harbour?")
 
 
-def _rows(store: Path) -> dict[str, tuple[str | None, Any]]:
+def _rows(store: Path) -> dict[str, tuple[str, Any]]:
     total, pages = sqlite_rows(store / "chroma.sqlite3", "newsdesk", 7)
-    rows = {i: (d, m) for ids, docs, metas in pages for i, d, m in zip(ids, docs, metas, strict=True)}
+    rows = {r.id: (r.text, r.metadata) for page in pages for r in page}
     assert len(rows) == total
     return rows
 

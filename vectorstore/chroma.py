@@ -9,6 +9,7 @@ integer shadow of dates (Chroma compares only numbers), and metadata merging.
 from __future__ import annotations
 
 import errno
+import itertools
 import math
 import shutil
 import sqlite3
@@ -333,25 +334,16 @@ def open_client(*, path: Path | None = None, url: str | None = None) -> Any:
 
 
 _DB = "chroma.sqlite3"
-Rows = tuple[list[str], list[str | None], list[dict[str, Any] | None]]
 
 
-def _api_rows(col: Any, step: int) -> Iterator[Rows]:
-    """A collection's ids, documents and stored metadata, page by page, through Chroma."""
-    offset = 0
-    while True:
-        page = col.get(include=["documents", "metadatas"], limit=step, offset=offset)
-        ids = list(page["ids"])
-        if not ids:
-            return
-        yield ids, list(page["documents"]), list(page["metadatas"])
-        if len(ids) < step:
-            return
-        offset += len(ids)
+def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    """``records`` in lists of ``size`` (the last one shorter)."""
+    while batch := list(itertools.islice(records, size)):
+        yield batch
 
 
-def sqlite_rows(db: Path, collection: str, step: int) -> tuple[int, Iterator[Rows]]:
-    """How many rows a collection's metadata segment holds, and those rows page by page.
+def sqlite_rows(db: Path, collection: str, step: int) -> tuple[int, Iterator[list[Record]]]:
+    """How many rows a collection's metadata segment holds, and those rows page by page, as stored.
 
     Read straight from Chroma's SQLite (read-only), so they can be had when the vector
     index is too damaged for Chroma to open the collection at all. Chroma 1.x's schema:
@@ -370,7 +362,7 @@ def sqlite_rows(db: Path, collection: str, step: int) -> tuple[int, Iterator[Row
     segment = found[0]
     total = int(con.execute("SELECT count(*) FROM embeddings WHERE segment_id = ?", (segment,)).fetchone()[0])
 
-    def pages() -> Iterator[Rows]:
+    def pages() -> Iterator[list[Record]]:
         try:
             last = -1
             while True:
@@ -401,11 +393,7 @@ def sqlite_rows(db: Path, collection: str, step: int) -> tuple[int, Iterator[Row
                             if whole is not None
                             else real
                         )
-                yield (
-                    [str(e) for _, e in rows],
-                    [docs.get(r) for r, _ in rows],
-                    [keys[r] or None for r, _ in rows],
-                )
+                yield [_record(str(e), docs.get(r), keys[r]) for r, e in rows]
         finally:
             con.close()
 
@@ -726,20 +714,19 @@ class ChromaStore:
             if self._folder is not None:  # the index may be unreadable: SQLite holds every row
                 total, pages = sqlite_rows(self._folder.path / _DB, self._name, step)
             else:
-                total, pages = int(col.count()), _api_rows(col, step)
+                total, pages = int(col.count()), _batches(self.scan(), step)
             written = 0
-            for ids, docs, metas in pages:
-                records = [_record(id_, docs[i], metas[i]) for i, id_ in enumerate(ids)]
+            for records in pages:
                 vectors = embed(records)
-                if len(vectors) != len(ids):
-                    raise ValueError(f"embed returned {len(vectors)} vectors for {len(ids)} records")
+                if len(vectors) != len(records):
+                    raise ValueError(f"embed returned {len(vectors)} vectors for {len(records)} records")
                 fresh.add(
-                    ids=ids,
-                    documents=[d or "" for d in docs],
-                    metadatas=[m or None for m in metas],
+                    ids=[r.id for r in records],
+                    documents=[r.text for r in records],
+                    metadatas=[r.metadata or None for r in records],
                     embeddings=[list(map(float, v)) for v in vectors],
                 )
-                written += len(ids)
+                written += len(records)
                 if progress:
                     progress(written, total)
             col.modify(name=old_name)

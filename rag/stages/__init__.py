@@ -4,7 +4,7 @@ The default list is ``settings.retrieval_stages``::
 
     dense, keyword  → propose candidates (each a ranked list)
     fuse            → one ranking from all lists (reciprocal rank fusion)
-    [recency]       → prefer articles just before the question's day (off by default)
+    recency         → prefer articles just before the question's day (as_of, else today)
     dedupe          → drop near-duplicate chunks (the same wire story twice)
     [rerank]        → reorder the survivors (identity stub; off by default)
     cut             → keep the best k
