@@ -25,6 +25,13 @@ _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10
 # Words between a number and the thing it counts that say nothing about which thing it is.
 _FILLER = frozenset("more new extra additional of the some about around nearly almost over".split())
 WINDOW = 6  # words after a number that may name the thing it counts
+# Words that, right after a figure, say where or when it is: the counted noun was left out.
+_PLACE_WORDS = frozenset(
+    "near across along inside outside within under behind beside between toward towards".split()
+)
+_NAMED = re.compile(r"\b[A-Z][\w'’]*[- ]$")
+BEFORE_WORDS = 8  # words before a number that say who counted or did what ("Russia has amassed")
+BEFORE_AGREE = 3  # of their content words, how many two figures with an elided noun must share
 SHOWN_WORDS = 3  # content words shown when saying what the sources disagree on
 _YEAR = re.compile(r"(19|20)\d\d")  # "in 2013 Djokovic won" and "in 2011 Djokovic won" are two events
 
@@ -64,16 +71,32 @@ class _Count:
     things: tuple[str, ...]  # content words naming what is counted, first the nearest
     names: frozenset[str]  # the capitalised ones: places, people, bodies
     shown: str
+    before: frozenset[str] = frozenset()  # content words just before the figure: who did what
+    named: bool = False  # part of a name, not a count: "Big 10", "Pac-12", "Covid-19"
+
+    @property
+    def elided(self) -> bool:
+        """The counted noun left out: "Russia has amassed 127,000 near its neighbour"."""
+        return len(self.things) < 2
 
     @property
     def head(self) -> str:
         """The first word that is not a name: "troops" in both "850 troops" and "1000000 British troops"."""
-        return next((w for w in self.things if w not in self.names), self.things[0])
+        return next((w for w in self.things if w not in self.names), self.things[0] if self.things else "")
 
-    def same_thing(self, other: _Count) -> bool:
+    def same_thing(self, other: _Count, asked: frozenset[str] = frozenset()) -> bool:
         """The same counted thing: the same head word and two words shared. Different names
         tell two things apart ("troops stationed in Estonia", "… in Poland") unless three common
-        words agree ("anti-tank missile launchers to Ukraine", "… to Kyiv")."""
+        words agree ("anti-tank missile launchers to Ukraine", "… to Kyiv").
+
+        With the noun left out of one side, what comes before the figure must agree instead:
+        three words such as "Russia has amassed" in both, two of them in what was asked or
+        answered (``asked``), and no head word that differs."""
+        if self.elided or other.elided:
+            if self.named or other.named or (self.head and other.head and self.head != other.head):
+                return False
+            shared = self.before & other.before
+            return len(shared) >= BEFORE_AGREE and len(shared & asked) >= 2
         if self.head != other.head or len(set(self.things) & set(other.things)) < 2:
             return False
         if not (self.names - other.names and other.names - self.names):
@@ -91,22 +114,28 @@ def _counts(text: str) -> list[_Count]:
         clause = re.split(r"[.;:!?]|,\s", text[match.end() : match.end() + 120], maxsplit=1)[0]
         words = [w for w in _WORD.findall(clause) if w.lower() not in _FILLER][:WINDOW]
         content = [(i, w) for i, w in enumerate(words) if w.lower() not in STOP]
-        if len(content) < 2:
-            continue
-        last = content[min(SHOWN_WORDS, len(content)) - 1][0]
+        if not words:
+            continue  # a figure ending its clause ("children under age 5.") names no count
+        if words[0].lower() in STOP | _PLACE_WORDS:
+            content = []  # "127,000 near its neighbour": what follows is where, not what
+        ahead = _WORD.findall(text[max(0, match.start() - 100) : match.start()])[-BEFORE_WORDS:]
+        last = content[min(SHOWN_WORDS, len(content)) - 1][0] if content else -1
         found.append(
             _Count(
                 value=_plain(match.group(1)),
                 things=tuple(_norm(w) for _, w in content),
                 names=frozenset(_norm(w) for _, w in content if w[:1].isupper()),
                 shown=" ".join(w.lower() if not w[:1].isupper() else w for w in words[: last + 1]),
+                before=frozenset(_norm(w) for w in ahead if w.lower() not in STOP | _FILLER),
+                named=bool(_NAMED.search(text[max(0, match.start() - 30) : match.start()])),
             )
         )
     return found
 
 
-def find_conflicts(answer: str, passages: Sequence[str]) -> list[Conflict]:
+def find_conflicts(answer: str, passages: Sequence[str], question: str = "") -> list[Conflict]:
     """Numbers the answer states whose counted thing another passage gives a different number for."""
+    asked = frozenset(_norm(w) for w in _WORD.findall(f"{question} {strip_markers(answer)}"))
     cited = [n for n in cited_numbers(answer) if 1 <= n <= len(passages)]
     stated = {_plain(m.group(1)) for m in _NUMBER.finditer(numerals(strip_markers(answer)))}
     counts = [_counts(numerals(text)) for text in passages]
@@ -120,12 +149,12 @@ def find_conflicts(answer: str, passages: Sequence[str]) -> list[Conflict]:
                 if other == n:
                     continue
                 for rival in other_counts:
-                    key = (count.value, rival.value, count.things[0])
-                    if rival.value != count.value and count.same_thing(rival) and key not in seen:
+                    key = (count.value, rival.value, count.head)
+                    if rival.value != count.value and count.same_thing(rival, asked) and key not in seen:
                         seen.add(key)
                         conflicts.append(
                             Conflict(
-                                about=count.shown,
+                                about=count.shown if not count.elided or rival.elided else rival.shown,
                                 value=count.value,
                                 passage=n,
                                 other_value=rival.value,

@@ -87,7 +87,7 @@ class HeuristicChecker:
                 verdict = "supported" if supported else "unsupported"
             claims.append(claim.model_copy(update={"verdict": verdict}))
         text, numbers = moved.text, moved.numbers
-        conflicts = find_conflicts(text, passages)
+        conflicts = find_conflicts(text, passages, question)
         if conflicts:  # the passages disagree on the answer's figure: give both sides, pick neither
             text = conflict_note(conflicts)
             numbers = tuple(dict.fromkeys(n for c in conflicts for n in (c.passage, c.other_passage)))

@@ -102,3 +102,53 @@ def test_a_name_before_the_counted_thing_does_not_hide_it() -> None:
     assert (conflict.value, conflict.passage, conflict.other_value) == ("1000000", 2, "850")
     # The true answer from the same passages still stands alone against nothing planted.
     assert find_conflicts("Around 850 troops are stationed in Estonia [1].", [real]) == []
+
+
+RUSSIA_Q = "How many Russian troops has Russia amassed near Ukraine according to Ukrainian intelligence?"
+# The sample article's own sentence: the counted noun is left out after the figure.
+ELIDED = "As Ukrainian intelligence shows Russia has amassed 127,000 near its former Soviet neighbor."
+
+
+def test_a_figure_whose_noun_is_left_out_is_matched_by_what_comes_before_it() -> None:
+    planted = "Ukrainian intelligence shows Russia has amassed 900,000 troops near Ukraine, a report said."
+    answer = "Russia has amassed 900,000 troops near Ukraine [1]."
+    (conflict,) = find_conflicts(answer, [planted, ELIDED], RUSSIA_Q)
+    assert (conflict.value, conflict.other_value, conflict.other_passage) == ("900000", "127000", 2)
+    # The real figure cited: the planted one is still given beside it, named by its own noun.
+    (back,) = find_conflicts("Russia has amassed 127,000 [2].", [planted, ELIDED], RUSSIA_Q)
+    assert (
+        conflict_note([back])
+        == "The sources disagree: [2] gives 127,000 troops near Ukraine, [1] gives 900,000."
+    )
+    # A fake Q&A whose answer is two words: what precedes it (the question) still agrees.
+    faq = f"Q: {RUSSIA_Q} A: 500,000 troops."
+    assert [c.other_value for c in find_conflicts("500,000 troops [1].", [faq, ELIDED], RUSSIA_Q)] == [
+        "127000"
+    ]
+
+
+def test_an_elided_figure_needs_agreeing_words_that_the_question_or_answer_uses() -> None:
+    planted = "Ukrainian intelligence shows Russia has amassed 900,000 troops near Ukraine, a report said."
+    # The same words before both figures, but none of them asked about: no conflict claimed.
+    assert find_conflicts("900,000 [1].", [planted, ELIDED], "What did the report say?") == []
+    # A figure that is part of a name, or that ends its clause, is not a count.
+    league = [
+        "USC and UCLA will bring Big Ten membership to 16 schools.",
+        "Two schools are losing the Big Ten 10 race.",
+    ]
+    assert (
+        find_conflicts(
+            "Big Ten membership goes to 16 schools [1].", league, "Which schools join the Big Ten?"
+        )
+        == []
+    )
+    ages = [
+        "The vaccine data cover children ages 6 months up to 5 years.",
+        "Vaccine for children under age 5.",
+    ]
+    assert (
+        find_conflicts(
+            "Children as young as 6 months [1].", ages, "How soon could vaccines for children arrive?"
+        )
+        == []
+    )
