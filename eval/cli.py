@@ -333,7 +333,7 @@ def run_command(
             labelled: list[tuple[str, dict[str, Any]]] = []
             for pipeline, folder in folders.items():
                 ident = identity | ({"pipeline": pipeline} if pipeline != "ours" else {})
-                settings_json = settings.model_dump(mode="json")
+                settings_json = pipes.recorded_settings(pipeline, settings.model_dump(mode="json"))
                 runner.check_resume(
                     folder,
                     runner.run_info(
@@ -440,7 +440,7 @@ def retrieval_command(
         for pipeline in names:
             folder = out_dir / pipeline
             ident = identity | {"pipeline": pipeline}
-            settings_json = settings.model_dump(mode="json")
+            settings_json = pipes.recorded_settings(pipeline, settings.model_dump(mode="json"))
             from eval import runner
 
             runner.check_resume(

@@ -28,6 +28,19 @@ def parse(text: str) -> list[str]:
     return names
 
 
+# What the tutorial pipeline reads of the settings: its model, its embedder and k. Only these are
+# recorded for its runs, so a change to newsdesk's own reader or retrieval leaves its answers resumable.
+TUTORIAL_SETTINGS = frozenset(
+    "model llm_base_url llm_model temperature max_tokens llm_context llm_cache_prompt "
+    "embedder embedding_model embed_batch_size embed_max_length embed_quantize k".split()
+)
+
+
+def recorded_settings(name: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings that decide pipeline ``name``'s answers (all of them for ours)."""
+    return settings if name == "ours" else {k: v for k, v in settings.items() if k in TUTORIAL_SETTINGS}
+
+
 def make_tutorial(settings: Settings, store: Path) -> TutorialDesk:
     from eval.tutorial import TutorialDesk
 

@@ -155,6 +155,7 @@ def score(
         "answer": answer.answer,
         "abstained": abstained,
         "chosen_index": chosen,
+        "choice_probabilities": list(answer.choice_probabilities),
         "correct": correct,
         "f1": metrics.token_f1(text, expected) if mode == "open" else None,
         "hit_at_k": metrics.hit_at_k(passages, question.sources),
@@ -321,6 +322,10 @@ def _check_resume(out_dir: Path, run_info: dict[str, Any]) -> None:
             previous = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
             previous = None
+        if previous is not None and isinstance(previous.get("settings"), dict):
+            # Settings the new run does not record (ones its pipeline does not read) do not count.
+            kept = run_info.get("settings") or {}
+            previous["settings"] = {k: v for k, v in previous["settings"].items() if k in kept}
         if previous is not None and previous != run_info:
             changed = sorted(
                 key for key in set(previous) | set(run_info) if previous.get(key) != run_info.get(key)

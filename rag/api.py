@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use
 
     from rag.grounding import Checker
     from rag.lexical import LexicalCache
+    from rag.picker import Pick
     from rag.reader import Checked
     from rag.stages import Pipeline
 
@@ -382,12 +383,25 @@ class Newsdesk:
         if options:
             variant, inputs["options"] = "choices", format_options(options)
         extracting = self.settings.reader == "extract" and not options
+        picking = bool(options) and self.settings.choice_reader == "score"
         quotes: dict[int, tuple[int, int]] = {}
+        probabilities: tuple[float, ...] = ()
         if extracting:
             variant = "extract"
+        if picking:
+            from rag.picker import options_with_none
+
+            variant, inputs["options"] = "choose", format_options(options_with_none(options))
         prompt_chars = self._prompt_chars(variant, inputs)
         try:
-            if extracting:
+            if picking:
+                # One token read for its letter probabilities; the answer is written from the pick.
+                chosen = self._pick(inputs, passages, options)
+                quotes, probabilities = chosen.quotes, chosen.probabilities
+                first = time.perf_counter() - started
+                parts.append(chosen.text)
+                yield chosen.text
+            elif extracting:
                 # The model's JSON is not for reading: the checked answer is sent as one piece.
                 checked = self._extract(inputs, passages)
                 quotes = checked.spans
@@ -395,7 +409,7 @@ class Newsdesk:
                 parts.append(checked.text)
                 yield checked.text
             else:
-                for delta in self._generation(variant).stream(inputs):
+                for delta in self._deltas(variant, inputs):
                     if not delta:
                         continue
                     if first is None:
@@ -419,6 +433,7 @@ class Newsdesk:
             prompt_chars=prompt_chars,
             choices=options,
             quotes=quotes,
+            choice_probabilities=probabilities,
         )
 
     def _prompt_chars(self, variant: str, inputs: dict[str, str]) -> int:
@@ -442,6 +457,49 @@ class Newsdesk:
             chain = self._chains["extract"]
         return check_evidence(parse_evidence(chain.invoke(inputs)), [p.text for p in passages])
 
+    def _pick(self, inputs: dict[str, str], passages: Sequence[Passage], options: tuple[str, ...]) -> Pick:
+        """Reader for multiple choice: the letter probabilities of one token, then the passages' say."""
+        from rag.chain import answer_prompt
+        from rag.picker import pick
+
+        llm = self.llm
+        with self._lock:
+            if "choose" not in self._chains:
+                scoring = llm.bind(max_tokens=1, logprobs=True, top_logprobs=20)
+                self._chains["choose"] = answer_prompt("choose") | scoring
+            chain = self._chains["choose"]
+        return pick(
+            chain.invoke(inputs),
+            options,
+            inputs["question"],
+            [p.text for p in passages],
+            evidence_weight=self.settings.choice_evidence_weight,
+            min_probability=self.settings.choice_min_probability,
+        )
+
+    def _deltas(self, variant: str, inputs: dict[str, str]) -> Iterator[str]:
+        """The free reader's text deltas; with ``abstain_confidence``, an unsure abstention is restarted."""
+        threshold = self.settings.abstain_confidence
+        if not (threshold > 0 and self.settings.is_local_llm and variant == "open"):
+            yield from self._generation(variant).stream(inputs)
+            return
+        from langchain_core.messages import AIMessage
+
+        from rag.abstention import answer_or_abstain
+        from rag.chain import answer_prompt
+
+        llm = self.llm
+        with self._lock:
+            if "open+scored" not in self._chains:
+                self._chains["open+scored"] = answer_prompt(variant) | llm.bind(logprobs=True, top_logprobs=5)
+            chain = self._chains["open+scored"]
+
+        def restart(opening: str) -> Iterator[Any]:
+            # The server continues a trailing assistant message; the prompt is still in its cache.
+            return llm.stream([*answer_prompt(variant).format_messages(**inputs), AIMessage(opening)])
+
+        yield from answer_or_abstain(chain.stream(inputs), restart, threshold)
+
     def _generation(self, variant: str) -> Any:
         """The prompt | model | parser chain of ``variant``, composed once per desk."""
         from rag.chain import generation_chain
@@ -464,6 +522,7 @@ class Newsdesk:
         prompt_chars: int,
         choices: tuple[str, ...] = (),
         quotes: dict[int, tuple[int, int]] | None = None,
+        choice_probabilities: tuple[float, ...] = (),
     ) -> Answer:
         """Stage "ground": markers checked, claims judged, abstain or cite."""
         from rag.choices import format_options, parse_choice
@@ -501,6 +560,7 @@ class Newsdesk:
             claims=() if error or abstained else grounded.claims,
             prompt_chars=prompt_chars,
             choice=parse_choice(text, choices) if choices and not abstained and not error else None,
+            choice_probabilities=choice_probabilities,
             conflicts=() if error or abstained else grounded.conflicts,
         )
 

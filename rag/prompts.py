@@ -20,6 +20,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "passage": frozenset({"number", "title", "published", "text"}),
     "condense": frozenset({"history", "question"}),
     "multiple_choice": frozenset({"context", "question", "options"}),
+    "choose": frozenset({"context", "question", "options"}),
     "judge": frozenset({"passages", "question", "answer"}),
     "extract_system": frozenset(),
     "extract_user": frozenset({"context", "question"}),

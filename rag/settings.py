@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     # "free": the model writes the cited answer; "extract": it copies the sentence and the short answer
     # (JSON-constrained) and newsdesk writes the answer from them (see rag.reader). Open questions only.
     reader: Literal["free", "extract"] = "free"
+    # Multiple choice: "score" reads the model's probability of each option's letter and favours options a
+    # passage states (see rag.picker); "free" lets the model write "B) … [n]" itself.
+    choice_reader: Literal["score", "free"] = "score"
+    # The local model's "The articles don't say" is kept only when it gives it at least this probability;
+    # below, the answer restarts from its likeliest other opening (see rag.abstention). 0: always kept.
+    abstain_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    choice_evidence_weight: float = Field(default=1.5, ge=0.0)
+    choice_min_probability: float = Field(default=0.5, ge=0.0, le=1.0)
     temperature: float = 0.0
     max_tokens: int = 200
     llm_timeout: float = 300.0

@@ -153,6 +153,9 @@ class Answer(_Frozen):
     prompt_chars: int = 0
     # With ``choices``: the index of the option the answer picked (None: none, or abstained).
     choice: int | None = None
+    # With the scoring reader (``choice_reader="score"``): the model's probability of each option's
+    # letter, then of "none of these"; empty when the model wrote its answer.
+    choice_probabilities: tuple[float, ...] = ()
     # Numbers the cited passage and another passage disagree on (the answer text says so too).
     conflicts: tuple[Conflict, ...] = ()
 

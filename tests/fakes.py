@@ -32,14 +32,15 @@ class FakeChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "fake-chat"
 
-    def _next(self, messages: list[BaseMessage]) -> str:
+    def _next(self, messages: list[BaseMessage]) -> AIMessage:
         self.calls.append(list(messages))
         if not self.replies:
             raise RuntimeError("FakeChatModel: no reply queued for this call")
         reply = self.replies.pop(0)
         if isinstance(reply, BaseException):
             raise reply
-        return str(reply)
+        # A queued AIMessage is replied as it is, metadata (such as logprobs) included.
+        return reply if isinstance(reply, AIMessage) else AIMessage(content=str(reply))
 
     def _generate(
         self,
@@ -48,8 +49,7 @@ class FakeChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        text = self._next(messages)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+        return ChatResult(generations=[ChatGeneration(message=self._next(messages))])
 
     def _stream(
         self,
@@ -58,9 +58,13 @@ class FakeChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        text = self._next(messages)
+        reply = self._next(messages)
+        text = str(reply.content)
         for i in range(0, len(text), self.piece):
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text[i : i + self.piece]))
+            metadata = reply.response_metadata if i == 0 else {}
+            chunk = ChatGenerationChunk(
+                message=AIMessageChunk(content=text[i : i + self.piece], response_metadata=metadata)
+            )
             if run_manager is not None:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk

@@ -215,3 +215,26 @@ def test_tutorial_multiple_choice_options_go_into_its_question(tmp_path: Path, s
     )
     assert answer.choice == 1 and not answer.abstained and answer.citations == ()
     assert "Which team won?\nA) Rovers\nB) United" in llm.calls[0][0].content
+
+
+def test_a_change_to_our_reader_leaves_the_tutorial_run_resumable(tmp_path: Path) -> None:
+    from eval import pipelines, runner
+    from rag.settings import Settings
+
+    before = Settings(store=tmp_path / "s").model_dump(mode="json")
+    after = Settings(store=tmp_path / "s", choice_reader="free").model_dump(mode="json")
+    assert "choice_reader" not in pipelines.recorded_settings("tutorial", after)
+    folder = tmp_path / "tutorial"
+    # A run recorded with every setting, as earlier versions did, resumes with the tutorial's own.
+    runner.check_resume(folder, runner.run_info(mode="mc", k=None, judge=False, settings=before))
+    tutorial = pipelines.recorded_settings("tutorial", after)
+    runner.check_resume(folder, runner.run_info(mode="mc", k=None, judge=False, settings=tutorial))
+    # Ours reads them all: the same change is refused there.
+    ours = tmp_path / "ours"
+    runner.check_resume(ours, runner.run_info(mode="mc", k=None, judge=False, settings=before))
+    with pytest.raises(runner.ResumeError, match="choice_reader"):
+        runner.check_resume(ours, runner.run_info(mode="mc", k=None, judge=False, settings=after))
+    # The tutorial's model still counts.
+    other_model = pipelines.recorded_settings("tutorial", after | {"model": "small"})
+    with pytest.raises(runner.ResumeError, match="model"):
+        runner.check_resume(folder, runner.run_info(mode="mc", k=None, judge=False, settings=other_model))
