@@ -409,7 +409,7 @@ class Newsdesk:
                 parts.append(checked.text)
                 yield checked.text
             else:
-                for delta in self._deltas(variant, inputs):
+                for delta in self._generation(variant).stream(inputs):
                     if not delta:
                         continue
                     if first is None:
@@ -476,29 +476,6 @@ class Newsdesk:
             evidence_weight=self.settings.choice_evidence_weight,
             min_probability=self.settings.choice_min_probability,
         )
-
-    def _deltas(self, variant: str, inputs: dict[str, str]) -> Iterator[str]:
-        """The free reader's text deltas; with ``abstain_confidence``, an unsure abstention is restarted."""
-        threshold = self.settings.abstain_confidence
-        if not (threshold > 0 and self.settings.is_local_llm and variant == "open"):
-            yield from self._generation(variant).stream(inputs)
-            return
-        from langchain_core.messages import AIMessage
-
-        from rag.abstention import answer_or_abstain
-        from rag.chain import answer_prompt
-
-        llm = self.llm
-        with self._lock:
-            if "open+scored" not in self._chains:
-                self._chains["open+scored"] = answer_prompt(variant) | llm.bind(logprobs=True, top_logprobs=5)
-            chain = self._chains["open+scored"]
-
-        def restart(opening: str) -> Iterator[Any]:
-            # The server continues a trailing assistant message; the prompt is still in its cache.
-            return llm.stream([*answer_prompt(variant).format_messages(**inputs), AIMessage(opening)])
-
-        yield from answer_or_abstain(chain.stream(inputs), restart, threshold)
 
     def _generation(self, variant: str) -> Any:
         """The prompt | model | parser chain of ``variant``, composed once per desk."""

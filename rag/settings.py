@@ -70,9 +70,6 @@ class Settings(BaseSettings):
     # Multiple choice: "score" reads the model's probability of each option's letter and favours options a
     # passage states (see rag.picker); "free" lets the model write "B) … [n]" itself.
     choice_reader: Literal["score", "free"] = "score"
-    # The local model's "The articles don't say" is kept only when it gives it at least this probability;
-    # below, the answer restarts from its likeliest other opening (see rag.abstention). 0: always kept.
-    abstain_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     choice_evidence_weight: float = Field(default=1.5, ge=0.0)
     choice_min_probability: float = Field(default=0.5, ge=0.0, le=1.0)
     temperature: float = 0.0
