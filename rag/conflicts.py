@@ -30,6 +30,10 @@ _PLACE_WORDS = frozenset(
     "near across along inside outside within under behind beside between toward towards".split()
 )
 _NAMED = re.compile(r"\b[A-Z][\w'’]*[- ]$")
+# Adjectives of nationality ("British troops"): whose the thing is, not which thing.
+_DEMONYM = ("ish", "ian", "ese", "ican", "ean")
+# Between two figures of one list: "850 troops stationed in Estonia and about 150".
+_JOINED = re.compile(r"[^.;:!?\d]{0,60}\b(?:and|or)\s+(?:about|around|nearly|almost|some|over)?\s*")
 BEFORE_WORDS = 8  # words before a number that say who counted or did what ("Russia has amassed")
 BEFORE_AGREE = 3  # of their content words, how many two figures with an elided noun must share
 SHOWN_WORDS = 3  # content words shown when saying what the sources disagree on
@@ -99,15 +103,22 @@ class _Count:
             return len(shared) >= BEFORE_AGREE and len(shared & asked) >= 2
         if self.head != other.head or len(set(self.things) & set(other.things)) < 2:
             return False
-        if not (self.names - other.names and other.names - self.names):
+        # "British" or "Russian" says whose, not which: only other names (places, bodies) tell apart.
+        mine, theirs = _places(self.names), _places(other.names)
+        if not (mine - theirs and theirs - mine):
             return True
         common = (set(self.things) - self.names) & (set(other.things) - other.names)
         return len(common) >= 3
 
 
+def _places(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(n for n in names if not n.endswith(_DEMONYM))
+
+
 def _counts(text: str) -> list[_Count]:
     """Each number in ``text`` (years aside) with the words after it, to the end of its clause."""
-    found = []
+    found: list[_Count] = []
+    previous_end = -1
     for match in _NUMBER.finditer(text):
         if _YEAR.fullmatch(match.group(1)):
             continue
@@ -116,16 +127,23 @@ def _counts(text: str) -> list[_Count]:
         content = [(i, w) for i, w in enumerate(words) if w.lower() not in STOP]
         if not words:
             continue  # a figure ending its clause ("children under age 5.") names no count
+        inherited: tuple[str, ...] = ()
         if words[0].lower() in STOP | _PLACE_WORDS:
-            content = []  # "127,000 near its neighbour": what follows is where, not what
+            # "850 troops in Estonia and about 150 in Poland": the noun of the figure just before.
+            joined = found and _JOINED.fullmatch(text[previous_end : match.start()])
+            inherited = (found[-1].head,) if joined and found[-1].head else ()
+            if not inherited:
+                content = []  # "127,000 near its neighbour": what follows is where, not what
+        previous_end = match.end()
+        lead = found[-1].shown.split()[:1] if inherited else []  # "troops", shown before "in Poland"
         ahead = _WORD.findall(text[max(0, match.start() - 100) : match.start()])[-BEFORE_WORDS:]
         last = content[min(SHOWN_WORDS, len(content)) - 1][0] if content else -1
         found.append(
             _Count(
                 value=_plain(match.group(1)),
-                things=tuple(_norm(w) for _, w in content),
+                things=inherited + tuple(_norm(w) for _, w in content),
                 names=frozenset(_norm(w) for _, w in content if w[:1].isupper()),
-                shown=" ".join(w.lower() if not w[:1].isupper() else w for w in words[: last + 1]),
+                shown=" ".join(lead + [w.lower() if not w[:1].isupper() else w for w in words[: last + 1]]),
                 before=frozenset(_norm(w) for w in ahead if w.lower() not in STOP | _FILLER),
                 named=bool(_NAMED.search(text[max(0, match.start() - 30) : match.start()])),
             )

@@ -33,7 +33,9 @@ def test_a_different_number_for_the_same_thing_is_a_conflict() -> None:
 def test_numbers_of_different_things_or_years_are_not_conflicts() -> None:
     assert find_conflicts("Around 850 troops are stationed in Estonia [3].", [REAL, PLANTED, ESTONIA]) == []
     poland = "Britain has 4,400 troops stationed in Poland under Nato missions."
-    assert find_conflicts("4,400 troops are stationed in Poland [1].", [poland, ESTONIA]) == []
+    # Not the 850 in Estonia; but "about 150 in Poland" (its noun left out) is the same count.
+    poles = find_conflicts("4,400 troops are stationed in Poland [1].", [poland, ESTONIA])
+    assert [(c.other_value, c.about) for c in poles] == [("150", "troops stationed in Poland")]
     assert find_conflicts("The UK sent 30 troops [1].", [REAL, PLANTED, ESTONIA]) == []
     years = ["In 2013 Djokovic won the title at Wimbledon.", "In 2011 Djokovic won the title in Melbourne."]
     assert find_conflicts("He won in 2013 [1].", years) == []
@@ -152,3 +154,18 @@ def test_an_elided_figure_needs_agreeing_words_that_the_question_or_answer_uses(
         )
         == []
     )
+
+
+def test_a_figure_in_a_list_takes_the_noun_of_the_one_before_it() -> None:
+    real = "Britain already has around 850 troops stationed in Estonia and about 150 in Poland under Nato missions."
+    planted = "The figure is 777 British troops stationed in Poland."
+    question = "How many British troops are stationed in Poland under Nato missions?"
+    (conflict,) = find_conflicts("777 British troops are in Poland [1].", [planted, real], question)
+    assert (conflict.value, conflict.other_value) == ("777", "150")
+    (back,) = find_conflicts("About 150 troops are in Poland [2].", [planted, real], question)
+    assert (
+        conflict_note([back])
+        == "The sources disagree: [2] gives 150 troops in Poland under Nato, [1] gives 777."
+    )
+    # "British" says whose troops, not where: the Estonia figure is still another thing.
+    assert find_conflicts("850 troops are stationed in Estonia [2].", [planted, real], question) == []
