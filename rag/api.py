@@ -450,26 +450,16 @@ class Newsdesk:
         """Reader "extract": the model's evidence as JSON, checked against the passages."""
         from rag.reader import check_evidence, extract_chain, parse_evidence
 
-        llm = self.llm
-        with self._lock:
-            if "extract" not in self._chains:
-                self._chains["extract"] = extract_chain(llm)
-            chain = self._chains["extract"]
+        chain = self._chain("extract", extract_chain)
         return check_evidence(parse_evidence(chain.invoke(inputs)), [p.text for p in passages])
 
     def _pick(self, inputs: dict[str, str], passages: Sequence[Passage], options: tuple[str, ...]) -> Pick:
         """Reader for multiple choice: the letter probabilities of one token, then the passages' say."""
-        from rag.chain import answer_prompt
+        from rag.chain import choose_chain
         from rag.picker import pick
 
-        llm = self.llm
-        with self._lock:
-            if "choose" not in self._chains:
-                scoring = llm.bind(max_tokens=1, logprobs=True, top_logprobs=20)
-                self._chains["choose"] = answer_prompt("choose") | scoring
-            chain = self._chains["choose"]
         return pick(
-            chain.invoke(inputs),
+            self._chain("choose", choose_chain).invoke(inputs),
             options,
             inputs["question"],
             [p.text for p in passages],
@@ -478,14 +468,18 @@ class Newsdesk:
         )
 
     def _generation(self, variant: str) -> Any:
-        """The prompt | model | parser chain of ``variant``, composed once per desk."""
+        """The prompt | model | parser chain of ``variant``."""
         from rag.chain import generation_chain
 
-        llm = self.llm
+        return self._chain(variant, lambda llm: generation_chain(llm, variant))
+
+    def _chain(self, name: str, build: Callable[[BaseChatModel], Any]) -> Any:
+        """The chain ``name``, built from the model by ``build`` once per desk."""
+        llm = self.llm  # before taking the lock: the property takes it too
         with self._lock:
-            if variant not in self._chains:
-                self._chains[variant] = generation_chain(llm, variant)
-            return self._chains[variant]
+            if name not in self._chains:
+                self._chains[name] = build(llm)
+            return self._chains[name]
 
     def _finish(
         self,

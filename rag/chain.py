@@ -54,6 +54,12 @@ def generation_chain(llm: BaseChatModel, variant: str = "open") -> Runnable[dict
     return answer_prompt(variant) | llm | StrOutputParser()
 
 
+def choose_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], Any]:
+    """``{"question", "context", "options"}`` → the model's reply of one token, with the top
+    log-probabilities of that token (``rag.picker`` reads each option's letter from them)."""
+    return answer_prompt("choose") | llm.bind(max_tokens=1, logprobs=True, top_logprobs=20)
+
+
 def condense_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:
     """``{"question", "history"}`` → a standalone question."""
     prompt = PromptTemplate.from_template(load_prompt("condense"))

@@ -34,6 +34,8 @@ _NAMED = re.compile(r"\b[A-Z][\w'’]*[- ]$")
 _DEMONYM = ("ish", "ian", "ese", "ican", "ean")
 # Between two figures of one list: "850 troops stationed in Estonia and about 150".
 _JOINED = re.compile(r"[^.;:!?\d]{0,60}\b(?:and|or)\s+(?:about|around|nearly|almost|some|over)?\s*")
+_NOT_COUNTED = STOP | _PLACE_WORDS  # a figure followed by one of these counts nothing named after it
+_NOT_ACTING = STOP | _FILLER  # words before a figure that say nothing of who did what
 BEFORE_WORDS = 8  # words before a number that say who counted or did what ("Russia has amassed")
 BEFORE_AGREE = 3  # of their content words, how many two figures with an elided noun must share
 SHOWN_WORDS = 3  # content words shown when saying what the sources disagree on
@@ -128,7 +130,7 @@ def _counts(text: str) -> list[_Count]:
         if not words:
             continue  # a figure ending its clause ("children under age 5.") names no count
         inherited: tuple[str, ...] = ()
-        if words[0].lower() in STOP | _PLACE_WORDS:
+        if words[0].lower() in _NOT_COUNTED:
             # "850 troops in Estonia and about 150 in Poland": the noun of the figure just before.
             joined = found and _JOINED.fullmatch(text[previous_end : match.start()])
             inherited = (found[-1].head,) if joined and found[-1].head else ()
@@ -144,7 +146,7 @@ def _counts(text: str) -> list[_Count]:
                 things=inherited + tuple(_norm(w) for _, w in content),
                 names=frozenset(_norm(w) for _, w in content if w[:1].isupper()),
                 shown=" ".join(lead + [w.lower() if not w[:1].isupper() else w for w in words[: last + 1]]),
-                before=frozenset(_norm(w) for w in ahead if w.lower() not in STOP | _FILLER),
+                before=frozenset(_norm(w) for w in ahead if w.lower() not in _NOT_ACTING),
                 named=bool(_NAMED.search(text[max(0, match.start() - 30) : match.start()])),
             )
         )

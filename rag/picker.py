@@ -88,23 +88,45 @@ def one_hot(index: int | None, count: int) -> tuple[float, ...]:
     return tuple(1.0 if i == index else 0.0 for i in range(count))
 
 
+@dataclass(frozen=True)
+class _Sentence:
+    """A passage sentence as the picker compares it: where it is, its normalised text, its words."""
+
+    support: Support
+    plain: str  # " normalised text ", spaced at both ends for whole-word search
+    words: frozenset[str]
+
+
+def _sentences(passages: Sequence[str]) -> list[_Sentence]:
+    """Every sentence of the passages, in order, split and normalised once for all the options."""
+    return [
+        _Sentence(
+            Support(number, (start, end)),
+            f" {normalize_answer(text[start:end])} ",
+            frozenset(content_words(text[start:end])),
+        )
+        for number, text in enumerate(passages, start=1)
+        for start, end in sentence_spans(text)
+    ]
+
+
+def _best(sentences: Sequence[_Sentence], wanted: set[str], stating: str = "") -> Support | None:
+    """The first sentence sharing most of ``wanted``: among those stating ``stating`` (as whole
+    words) when given, else among those sharing at least one word."""
+    needle = normalize_answer(stating)
+    best: tuple[int, Support] | None = None
+    for sentence in sentences:
+        if stating and (not needle or f" {needle} " not in sentence.plain):
+            continue
+        overlap = len(sentence.words & wanted)
+        if (stating or overlap) and (best is None or overlap > best[0]):
+            best = (overlap, sentence.support)
+    return best[1] if best else None
+
+
 def find_support(option: str, question: str, passages: Sequence[str]) -> Support | None:
     """The sentence stating ``option`` that shares most words with the question, earliest passage first."""
-    needle = normalize_answer(option)
-    if not needle:
-        return None
-    wanted = content_words(question)
-    best: tuple[int, int, Support] | None = None
-    for number, text in enumerate(passages, start=1):
-        for start, end in sentence_spans(text):
-            sentence = text[start:end]
-            if f" {needle} " not in f" {normalize_answer(sentence)} ":
-                continue
-            overlap = len(content_words(sentence) & wanted)
-            key = (overlap, -number)
-            if best is None or key > best[:2]:
-                best = (*key, Support(number, (start, end)))
-    return best[2] if best else None
+    return _best(_sentences(passages), content_words(question), stating=option)
 
 
 def decide(
@@ -163,26 +185,17 @@ def pick(
     if probabilities is None:
         read = parse_choice(str(getattr(message, "content", "") or ""), shown)
         probabilities = one_hot(read, len(shown))
-    supports = tuple(find_support(option, question, passages) for option in choices)
+    sentences = _sentences(passages)
+    wanted = content_words(question)
+    supports = tuple(_best(sentences, wanted, stating=option) for option in choices)
     choice = decide(probabilities, supports, evidence_weight=evidence_weight, min_probability=min_probability)
     support = supports[choice] if choice is not None else None
     if choice is not None and support is None:
-        support = _nearest(choices[choice], question, passages)
+        # No sentence states the option: cite the one sharing most words with question and option.
+        support = _best(sentences, content_words(f"{question} {choices[choice]}"))
     return Pick(
         choice=choice,
         text=answer_text(choice, choices, support),
         probabilities=tuple(probabilities),
         supports=tuple(support if i == choice else s for i, s in enumerate(supports)),
     )
-
-
-def _nearest(option: str, question: str, passages: Sequence[str]) -> Support | None:
-    """With no sentence stating the option: the sentence sharing most words with question and option."""
-    wanted = content_words(f"{question} {option}")
-    best: tuple[int, Support] | None = None
-    for number, text in enumerate(passages, start=1):
-        for start, end in sentence_spans(text):
-            overlap = len(content_words(text[start:end]) & wanted)
-            if overlap and (best is None or overlap > best[0]):
-                best = (overlap, Support(number, (start, end)))
-    return best[1] if best else None
