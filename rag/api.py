@@ -503,7 +503,7 @@ class Newsdesk:
         passages = retrieval.passages
         # The options are part of what was asked: their words are not facts the answer brought in.
         asked = retrieval.standalone_question + ("\n" + format_options(choices) if choices else "")
-        grounded = ground(raw, asked, [p.text for p in passages], self.checker)
+        grounded = ground(raw, asked, [p.text for p in passages], self.checker, choices=bool(choices))
         citations: tuple[Citation, ...] = ()
         if error:
             text, abstained = "", False

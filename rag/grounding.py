@@ -17,9 +17,9 @@ from typing import Protocol
 
 from rag.citations import ABSTENTION, ParsedAnswer, parse_answer
 from rag.conflicts import conflict_note, find_conflicts
-from rag.markers import MARKER, cited_numbers, format_marker, rewrite_markers
+from rag.markers import MARKER, cited_numbers, format_marker, rewrite_markers, strip_markers
 from rag.sentences import sentence_spans
-from rag.terms import content_words, key_terms, normalise_quotes, terms_in
+from rag.terms import content_words, key_terms, normalise_quotes, spelled_as_digits, terms_in
 from rag.types import Claim, Conflict
 
 
@@ -39,10 +39,18 @@ class Checker(Protocol):
     def check(self, parsed: ParsedAnswer, question: str, passages: Sequence[str]) -> Grounded: ...
 
 
-def ground(raw: str, question: str, passages: Sequence[str], checker: Checker) -> Grounded:
-    """Parses the model's markers against the passages and lets ``checker`` decide."""
+def ground(
+    raw: str, question: str, passages: Sequence[str], checker: Checker, *, choices: bool = False
+) -> Grounded:
+    """Parses the model's markers against the passages and lets ``checker`` decide.
+
+    An open answer that only restates the question abstains before any checker
+    sees it; a multiple-choice answer ("B) Ford [2].") names an option of the
+    question by design, so ``choices`` exempts it.
+    """
     parsed = parse_answer(raw, len(passages))
-    if parsed.abstained or not passages:
+    restates = not choices and not parsed.abstained and not adds_to_question(parsed.text, question)
+    if parsed.abstained or not passages or restates:
         text = parsed.text if parsed.abstained else ABSTENTION
         return Grounded(text=text, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
     return checker.check(parsed, question, passages)
@@ -101,13 +109,30 @@ class HeuristicChecker:
         )
 
 
+# Words that point at the sources rather than answer anything ("as stated in [1]").
+_POINTERS = frozenset("state stated states passage passages article articles according mentioned".split())
+
+
+def adds_to_question(answer: str, question: str) -> bool:
+    """False when the answer only restates the question, with a marker where the fact should be.
+
+    "Drake broke a record set by [1]." names nobody: small models write such
+    sentences when the passages lack the answer, and every word of them is
+    "grounded". A true-or-false question may rightly be answered by restating it.
+    """
+    if question.lstrip().lower().startswith("true or false"):
+        return True
+    return bool(content_words(strip_markers(answer)) - content_words(question) - _POINTERS)
+
+
 def is_grounded(answer: str, question: str, passages: Sequence[str]) -> bool:
     """False when the answer's new facts (names, numbers not in the question) appear in no passage."""
     new = key_terms(answer) - key_terms(question)
     if not new:
         return True
-    haystack = " ".join(normalise_quotes(p).replace(",", "").lower() for p in passages)
-    found = {term for term in new if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack)}
+    haystack = " ".join(spelled_as_digits(normalise_quotes(p)).replace(",", "").lower() for p in passages)
+    # A figure may be written as an ordinal in the passage: "the 75th annual Tony Awards".
+    found = {term for term in new if re.search(rf"(?<!\w){re.escape(term)}(?:st|nd|rd|th)?(?!\w)", haystack)}
     numbers = {term for term in new if term[0].isdigit()}
     # An invented number is the worst kind of wrong answer: every number must be in a passage.
     return numbers <= found and len(found) >= max(1, len(new) // 2)

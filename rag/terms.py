@@ -23,20 +23,30 @@ STOP = frozenset(
 )
 
 
+_SPELLED = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+# "one" is left alone: it is a pronoun at least as often as a count ("one of the most").
+_SPELLED_NUMBER = re.compile(r"\b(" + "|".join(_SPELLED) + r")\b", re.IGNORECASE)
+
+
 def normalise_quotes(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
 
 
+def spelled_as_digits(text: str) -> str:
+    """Number words two to twenty as digits: "Seventeen-year-old" and "17 years" state the same figure."""
+    return _SPELLED_NUMBER.sub(lambda m: str(_SPELLED.index(m.group(1).lower()) + 2), text)
+
+
 def content_words(text: str) -> set[str]:
-    """Lower-cased words less stop words; "2,000" and "2000" are the same word."""
-    words = {w.lower().strip(".,'’-") for w in _WORD.findall(normalise_quotes(text))}
+    """Lower-cased words less stop words; "2,000", "2000" are the same word, and so are "nine", "9"."""
+    words = {w.lower().strip(".,'’-") for w in _WORD.findall(spelled_as_digits(normalise_quotes(text)))}
     return {w.replace(",", "") for w in words if w and w not in STOP}
 
 
 def key_terms(text: str) -> set[str]:
     """Numbers and capitalised words: the facts a reader would check against the source."""
     terms = set()
-    for match in _KEY.finditer(normalise_quotes(strip_markers(text))):
+    for match in _KEY.finditer(spelled_as_digits(normalise_quotes(strip_markers(text)))):
         term = match.group(0).rstrip(".,").replace(",", "").lower()
         if term and term not in STOP:
             terms.add(term)

@@ -14,7 +14,14 @@ from rag.citations import (
     parse_answer,
     support_spans,
 )
-from rag.grounding import attach_missing_citation, is_grounded, verify_citations
+from rag.grounding import (
+    HeuristicChecker,
+    adds_to_question,
+    attach_missing_citation,
+    ground,
+    is_grounded,
+    verify_citations,
+)
 from rag.terms import key_terms
 from rag.types import Passage
 
@@ -179,6 +186,51 @@ def test_terms_from_the_question_do_not_count_as_new_facts() -> None:
 
 def test_answer_without_facts_is_grounded() -> None:
     assert is_grounded("yes, they did so.", "Did they?", [ESTONIA])
+
+
+def test_an_ordinal_in_the_passage_grounds_its_number() -> None:
+    # Seen on real news: "75" was searched for as a whole word and "75th" did not count.
+    passage = "The 75th annual Tony Awards took place at New York's Radio City Music Hall on Sunday."
+    assert is_grounded("The 75th Tony Awards [1].", "Which awards show?", [passage])
+    assert not is_grounded("The 76th Tony Awards [1].", "Which awards show?", [passage])
+
+
+def test_a_figure_spelled_out_in_the_passage_grounds_its_digits() -> None:
+    passage = "Seventeen-year-old Mack Rutherford set a world record Wednesday after landing in Sofia."
+    assert is_grounded("Mack Rutherford is 17 years old [1].", "How old is he?", [passage])
+    assert not is_grounded("Mack Rutherford is 18 years old [1].", "How old is he?", [passage])
+    assert key_terms("Nine years in prison") == {"9"}
+
+
+def test_an_answer_that_restates_the_question_abstains() -> None:
+    # Seen on real news: the marker stands where the record holder's name should be.
+    question = "Drake now has the most songs in Billboard Hot 100 history, breaking a record set by whom?"
+    raw = "Drake now has the most songs in Billboard Hot 100 history, breaking a record set by [1]."
+    grounded = ground(raw, question, [LAUNCHERS], HeuristicChecker())
+    assert grounded.abstained
+    assert grounded.text == ABSTENTION
+    assert not adds_to_question(
+        "As stated in passage [1], the UK has dispatched launchers.", "Has the UK dispatched launchers?"
+    )
+
+
+def test_an_answer_that_adds_a_fact_to_the_question_is_kept() -> None:
+    grounded = ground(
+        "The UK sent 2,000 launchers [1].",
+        "How many launchers did the UK send?",
+        [LAUNCHERS],
+        HeuristicChecker(),
+    )
+    assert not grounded.abstained
+    assert adds_to_question("Yes [1].", "Did the UK send launchers?")
+
+
+def test_restating_is_a_fine_answer_to_true_or_false_and_multiple_choice() -> None:
+    assert adds_to_question("The UK sent launchers [1].", "True or false: the UK sent launchers.")
+    question = "Who sent 2,000 launchers?\nA) The UK\nB) France"
+    grounded = ground("A) The UK [1].", question, [LAUNCHERS], HeuristicChecker(), choices=True)
+    assert not grounded.abstained
+    assert ground("A) The UK [1].", question, [LAUNCHERS], HeuristicChecker()).abstained
 
 
 def test_key_terms_normalise_numbers_and_drop_stopwords() -> None:
