@@ -503,7 +503,15 @@ class Newsdesk:
         passages = retrieval.passages
         # The options are part of what was asked: their words are not facts the answer brought in.
         asked = retrieval.standalone_question + ("\n" + format_options(choices) if choices else "")
-        grounded = ground(raw, asked, [p.text for p in passages], self.checker, choices=bool(choices))
+        grounded = ground(
+            raw,
+            asked,
+            [p.text for p in passages],
+            self.checker,
+            choices=bool(choices),
+            min_relevance=self.settings.answer_min_relevance,
+            titles=[p.title or "" for p in passages],
+        )
         citations: tuple[Citation, ...] = ()
         if error:
             text, abstained = "", False

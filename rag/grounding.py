@@ -40,17 +40,33 @@ class Checker(Protocol):
 
 
 def ground(
-    raw: str, question: str, passages: Sequence[str], checker: Checker, *, choices: bool = False
+    raw: str,
+    question: str,
+    passages: Sequence[str],
+    checker: Checker,
+    *,
+    choices: bool = False,
+    min_relevance: float = 0.0,
+    titles: Sequence[str] = (),
 ) -> Grounded:
     """Parses the model's markers against the passages and lets ``checker`` decide.
 
-    An open answer that only restates the question abstains before any checker
-    sees it; a multiple-choice answer ("B) Ford [2].") names an option of the
-    question by design, so ``choices`` exempts it.
+    An open answer abstains before any checker sees it when it only restates
+    the question, or when the sentences that state it share less than
+    ``min_relevance`` of the question's words (``relevance``). A
+    multiple-choice answer ("B) Ford [2].") names an option of the question by
+    design and is decided by the picker, so ``choices`` exempts it.
     """
     parsed = parse_answer(raw, len(passages))
-    restates = not choices and not parsed.abstained and not adds_to_question(parsed.text, question)
-    if parsed.abstained or not passages or restates:
+    off_topic = (
+        not choices
+        and not parsed.abstained
+        and (
+            not adds_to_question(parsed.text, question)
+            or relevance(parsed.text, question, passages, titles) < min_relevance
+        )
+    )
+    if parsed.abstained or not passages or off_topic:
         text = parsed.text if parsed.abstained else ABSTENTION
         return Grounded(text=text, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
     return checker.check(parsed, question, passages)
@@ -123,6 +139,47 @@ def adds_to_question(answer: str, question: str) -> bool:
     if question.lstrip().lower().startswith("true or false"):
         return True
     return bool(content_words(strip_markers(answer)) - content_words(question) - _POINTERS)
+
+
+def relevance(answer: str, question: str, passages: Sequence[str], titles: Sequence[str] = ()) -> float:
+    """How much of the question the sentences stating the answer are about, from 0 to 1.
+
+    Asked about a passage that is not there, a small model copies a figure or a
+    name from one about something else ("up to $1,400" from "1,400 flights were
+    canceled"), and every word of it is grounded. The sentence that states the
+    answer then shares few of the question's words. Of the sentences holding
+    the most of the answer's new words, this is the largest share of the
+    question's words found in one of them, its neighbours and its passage's
+    title; 1.0 if that window names something the question names (a figure, or
+    a capitalised word not opening a sentence: "Scully", "NBA"), since a short
+    sentence about the right person shares few words with a long question.
+    1.0 also when there is nothing to measure (no sentence holds a new word as
+    a word: ``is_grounded`` has the say then).
+    """
+    asked = content_words(question) - _POINTERS
+    new = content_words(strip_markers(answer)) - asked - _POINTERS
+    if not asked or not new:
+        return 1.0
+    names = _names(question)
+    best: tuple[int, float] | None = None
+    for n, text in enumerate(passages):
+        title = content_words(titles[n]) if n < len(titles) else set()
+        words = [content_words(text[start:end]) for start, end in sentence_spans(text)]
+        for i, sentence in enumerate(words):
+            if sentence & new:
+                window = title.union(*words[max(0, i - 1) : i + 2])
+                share = 1.0 if names & window else len(asked & window) / len(asked)
+                best = max(best or (0, 0.0), (len(sentence & new), share))
+    return 1.0 if best is None else best[1]
+
+
+def _names(question: str) -> set[str]:
+    """The question's figures and capitalised words, less each sentence's first word ("Which", "Passengers")."""
+    names: set[str] = set()
+    for start, end in sentence_spans(question):
+        _, _, rest = question[start:end].partition(" ")
+        names |= key_terms(rest)
+    return names
 
 
 def is_grounded(answer: str, question: str, passages: Sequence[str]) -> bool:

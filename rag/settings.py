@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     choice_reader: Literal["score", "free"] = "score"
     choice_evidence_weight: float = Field(default=1.5, ge=0.0)
     choice_min_probability: float = Field(default=0.5, ge=0.0, le=1.0)
+    # An open answer abstains when the sentences stating it hold less than this share of the question's
+    # words and none of its names (rag.grounding.relevance): a figure copied from a passage about
+    # something else. 0 turns the check off.
+    answer_min_relevance: float = Field(default=0.1, ge=0.0, le=1.0)
     temperature: float = 0.0
     max_tokens: int = 200
     llm_timeout: float = 300.0

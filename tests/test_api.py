@@ -183,6 +183,26 @@ def test_uncited_answer_gets_the_supporting_passage(loaded: Newsdesk, fake_llm: 
     assert answer.answer.endswith(f"[{citation.number}].")
 
 
+def test_a_figure_copied_from_a_passage_about_something_else_abstains(
+    loaded: Newsdesk, fake_llm: FakeChatModel, settings: Settings, embedder: HashEmbeddings
+) -> None:
+    # The passages hold 2,000 launchers, nothing about airlines: the figure is grounded but off topic.
+    question = "How much money did Delta offer passengers to give up their seats on an oversold flight?"
+    reply = "Delta offered passengers 2,000 [{n}]."
+    answer = ask_citing(loaded, fake_llm, question, "2,000", reply)
+    assert answer.abstained
+    assert answer.answer == ABSTENTION
+    lenient = Newsdesk(
+        settings.model_copy(update={"answer_min_relevance": 0.0}), llm=fake_llm, embedder=embedder
+    )
+    try:
+        kept = ask_citing(lenient, fake_llm, question, "2,000", reply)
+    finally:
+        lenient.close()
+    assert not kept.abstained
+    assert "2,000" in kept.answer
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from rag.grounding import (
     attach_missing_citation,
     ground,
     is_grounded,
+    relevance,
     verify_citations,
 )
 from rag.terms import key_terms
@@ -231,6 +232,61 @@ def test_restating_is_a_fine_answer_to_true_or_false_and_multiple_choice() -> No
     grounded = ground("A) The UK [1].", question, [LAUNCHERS], HeuristicChecker(), choices=True)
     assert not grounded.abstained
     assert ground("A) The UK [1].", question, [LAUNCHERS], HeuristicChecker()).abstained
+
+
+DELTA_Q = (
+    "Passengers on a Delta Air Lines flight reported that the company offered them how much money "
+    "to give up their seat on an oversold flight?"
+)
+FLIGHTS = (
+    "More than 7,300 flights were delayed or canceled across the nation Sunday. About 1,400 flights "
+    "entering, leaving or flying within the United States were canceled, according to FlightAware."
+)
+
+
+def test_a_figure_from_a_sentence_about_something_else_is_not_relevant() -> None:
+    # Seen on the unanswerable slice: "$1,400" taken from "1,400 flights were canceled".
+    answer = "Delta Air Lines offered passengers up to $1,400 to give up their seat [1]."
+    assert relevance(answer, DELTA_Q, [FLIGHTS]) < 0.1
+    assert ground(answer, DELTA_Q, [FLIGHTS], HeuristicChecker(), min_relevance=0.1).abstained
+    assert not ground(answer, DELTA_Q, [FLIGHTS], HeuristicChecker()).abstained
+
+
+def test_the_sentence_that_answers_the_question_is_relevant() -> None:
+    offer = (
+        "Delta offered passengers $10,000 each to give up their seats on an oversold flight from Michigan."
+    )
+    answer = "Delta offered them $10,000 [2]."
+    assert relevance(answer, DELTA_Q, [FLIGHTS, offer]) > 0.5
+    assert not ground(answer, DELTA_Q, [FLIGHTS, offer], HeuristicChecker(), min_relevance=0.1).abstained
+
+
+def test_a_short_sentence_naming_the_question_s_subject_is_relevant() -> None:
+    question = (
+        "Baseball broadcasting legend Vin Scully died this week at the age of 94. Which team did he "
+        "famously call games for during his long and remarkable career?"
+    )
+    passage = "Scully was the voice of the Los Angeles Dodgers for more than six decades."
+    assert relevance("The Los Angeles Dodgers [1].", question, [passage]) == 1.0
+    # Without the name, the same sentence shares one word in sixteen.
+    assert relevance("The Los Angeles Dodgers [1].", question, [passage.replace("Scully", "He")]) < 0.1
+
+
+def test_the_title_counts_towards_relevance() -> None:
+    question = "Supermarkets in France are struggling to stock which condiment, sparking outrage?"
+    passage = "Paris CNN Business. Hoping to bring some mustard home?"
+    title = "Mustard shortage in French supermarkets sparks outrage"
+    assert relevance("Mustard [1].", question, [passage]) < relevance(
+        "Mustard [1].", question, [passage], [title]
+    )
+
+
+def test_relevance_exempts_multiple_choice() -> None:
+    question = f"{DELTA_Q}\nA) $1,400\nB) $10,000"
+    grounded = ground(
+        "A) $1,400 [1].", question, [FLIGHTS], HeuristicChecker(), choices=True, min_relevance=0.5
+    )
+    assert not grounded.abstained
 
 
 def test_key_terms_normalise_numbers_and_drop_stopwords() -> None:
