@@ -102,6 +102,13 @@ def _store_errors(where: str = "the store") -> Iterator[None]:
         raise _store_error(mapped) from exc
 
 
+def _cues_abstention(settings: Settings) -> bool:
+    """Whether the local model needs the abstention reply spelled out in the user message."""
+    from rag.models import MODELS
+
+    return settings.is_local_llm and MODELS[settings.model].cued_abstention
+
+
 def _default_checker() -> Checker:
     from rag.grounding import HeuristicChecker
 
@@ -154,6 +161,7 @@ class Newsdesk:
         self._lexical: LexicalCache | None = None
         self._pipeline: Pipeline | None = None
         self._chains: dict[str, Any] = {}
+        self._open_variant = "open_cued" if _cues_abstention(self.settings) else "open"
         self.checker: Checker = checker or _default_checker()
         self._lock = threading.Lock()
 
@@ -222,7 +230,7 @@ class Newsdesk:
         if self.store.count():
             self.lexical.index()
         try:
-            generation_chain(self.llm).invoke(
+            generation_chain(self.llm, self._open_variant).invoke(
                 {"question": "Is this a warm-up?", "context": "[1] Warm-up (undated)\n"}
             )
         except NewsdeskError:
@@ -379,7 +387,7 @@ class Newsdesk:
         first: float | None = None
         error: str | None = None
         inputs = {"question": retrieval.standalone_question, "context": format_passages(passages)}
-        variant = "open"
+        variant = self._open_variant
         if options:
             variant, inputs["options"] = "choices", format_options(options)
         extracting = self.settings.reader == "extract" and not options

@@ -39,7 +39,12 @@ def format_history(history: Sequence[tuple[str, str]], turns: int = 3) -> str:
     return "\n".join(lines)
 
 
-USER_PROMPTS = {"open": "answer_user", "choices": "multiple_choice", "choose": "choose"}
+USER_PROMPTS = {
+    "open": "answer_user",
+    "open_cued": "answer_user_cued",
+    "choices": "multiple_choice",
+    "choose": "choose",
+}
 
 
 def answer_prompt(variant: str = "open") -> ChatPromptTemplate:

@@ -26,6 +26,9 @@ class LocalModelSpec:
     size: int
     sha256: str
     extra: str  # the pip extra that installs the parts
+    # The 0.5B model copies a passage's heading instead of answering unless the user message spells out
+    # the abstention reply; the same words make the 1.5B abstain with the answer in front of it.
+    cued_abstention: bool = False
 
     @property
     def filename(self) -> str:
@@ -50,6 +53,7 @@ MODELS: dict[str, LocalModelSpec] = {
         size=491_400_064,
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         extra="model-small",
+        cued_abstention=True,
     ),
 }
 

@@ -203,6 +203,29 @@ def test_a_figure_copied_from_a_passage_about_something_else_abstains(
     assert "2,000" in kept.answer
 
 
+@pytest.mark.parametrize(("model", "cued"), [("default", False), ("small", True)])
+def test_only_the_small_model_is_shown_the_abstention_reply_in_the_user_message(
+    settings: Settings,
+    fake_llm: FakeChatModel,
+    embedder: HashEmbeddings,
+    sample_dir: Path,
+    model: str,
+    cued: bool,
+) -> None:
+    # Spelled out last, "or 'The articles don't say.'" made the 1.5B model abstain with the answer shown;
+    # without it the 0.5B model copies a passage heading instead of answering.
+    desk = Newsdesk(settings.model_copy(update={"model": model}), llm=fake_llm, embedder=embedder)
+    try:
+        desk.ingest([sample_dir])
+        fake_llm.replies.append("The UK sent 2,000 launchers [1].")
+        desk.ask(LAUNCHERS_Q)
+    finally:
+        desk.close()
+    user = str(fake_llm.calls[-1][-1].content)
+    assert user.rstrip().endswith("like [1]:") != cued
+    assert ("The articles don't say." in user) == cued
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 
