@@ -63,7 +63,7 @@ def ground(
         and not parsed.abstained
         and (
             not adds_to_question(parsed.text, question)
-            or relevance(parsed.text, question, passages, titles) < min_relevance
+            or (min_relevance > 0 and relevance(parsed.text, question, passages, titles) < min_relevance)
         )
     )
     if parsed.abstained or not passages or off_topic:
@@ -138,7 +138,12 @@ def adds_to_question(answer: str, question: str) -> bool:
     """
     if question.lstrip().lower().startswith("true or false"):
         return True
-    return bool(content_words(strip_markers(answer)) - content_words(question) - _POINTERS)
+    return bool(_added_words(answer, question))
+
+
+def _added_words(answer: str, question: str) -> set[str]:
+    """The answer's content words that neither the question nor a pointer at the sources holds."""
+    return content_words(strip_markers(answer)) - content_words(question) - _POINTERS
 
 
 def relevance(answer: str, question: str, passages: Sequence[str], titles: Sequence[str] = ()) -> float:
@@ -157,7 +162,7 @@ def relevance(answer: str, question: str, passages: Sequence[str], titles: Seque
     a word: ``is_grounded`` has the say then).
     """
     asked = content_words(question) - _POINTERS
-    new = content_words(strip_markers(answer)) - asked - _POINTERS
+    new = _added_words(answer, question)
     if not asked or not new:
         return 1.0
     names = _names(question)

@@ -23,9 +23,16 @@ STOP = frozenset(
 )
 
 
-_SPELLED = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
-# "one" is left alone: it is a pronoun at least as often as a count ("one of the most").
-_SPELLED_NUMBER = re.compile(r"\b(" + "|".join(_SPELLED) + r")\b", re.IGNORECASE)
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+# Counts as words, for matching figures: "one" is left alone, being a pronoun at least as often as a
+# count ("one of the most"), and so is "zero".
+_SPELLED_NUMBER = re.compile(r"\b(" + "|".join(list(_NUMBER_WORDS)[2:]) + r")\b", re.IGNORECASE)
 
 
 def normalise_quotes(text: str) -> str:
@@ -34,7 +41,7 @@ def normalise_quotes(text: str) -> str:
 
 def spelled_as_digits(text: str) -> str:
     """Number words two to twenty as digits: "Seventeen-year-old" and "17 years" state the same figure."""
-    return _SPELLED_NUMBER.sub(lambda m: str(_SPELLED.index(m.group(1).lower()) + 2), text)
+    return _SPELLED_NUMBER.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
 
 
 def content_words(text: str) -> set[str]:
@@ -88,13 +95,6 @@ _THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0](?=\d{3}(?!\d))")
 _PUNCT = re.compile(f"[{re.escape(string.punctuation)}\u2026\u00b7]")
 _POSSESSIVE = re.compile(r"'s\b")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 
 
