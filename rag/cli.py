@@ -236,10 +236,12 @@ def ask(
         )
         answer: Answer | None = None
         streaming = not as_json and out.is_terminal
+        streamed: list[str] = []
         for event in desk.ask_stream(question, k=k, filters=filters):
             if isinstance(event, Answer):
                 answer = event
             elif isinstance(event, str) and streaming:
+                streamed.append(event)
                 out.print(event, end="", highlight=False, markup=False)
         assert answer is not None
         if as_json:
@@ -256,6 +258,10 @@ def ask(
             raise typer.Exit(1)
         if streaming:
             out.print()
+            # The model's words were shown as they came; grounding may have changed them
+            # (an abstention, a re-pointed marker, a second answer): the checked answer is the one to keep.
+            if answer.answer.strip() != "".join(streamed).strip():
+                out.print(f"[bold]Checked:[/] {escape(answer.answer)}", highlight=False, soft_wrap=True)
         else:
             print(answer.answer)
         print_sources(answer)

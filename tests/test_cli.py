@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 from fakes import FakeChatModel, HashEmbeddings
+from rich.console import Console
 from typer.testing import CliRunner
 
 import rag.cli
@@ -137,6 +139,37 @@ def test_ask_prints_answer_and_sources(
     assert re.search(r"\[\d\] UK troops set to join defence of Europe .*\(2022-01-26\)", sources)
     assert "https://www.telegraph.co.uk/" in sources
     assert "850" in sources
+
+
+@pytest.mark.parametrize(
+    ("reply", "checked"),
+    [
+        ("Around 850 British troops are stationed in Estonia [1].", None),
+        ("Canberra is the capital of Australia [1].", "The articles don't say."),
+    ],
+    ids=["kept", "changed"],
+)
+def test_ask_in_a_terminal_prints_the_checked_answer_when_grounding_changed_the_streamed_one(
+    runner: CliRunner,
+    opened: list[Settings],
+    sample_dir: Path,
+    fake_llm: FakeChatModel,
+    monkeypatch: pytest.MonkeyPatch,
+    reply: str,
+    checked: str | None,
+) -> None:
+    run(runner, "ingest", str(sample_dir), "--json")
+    screen = io.StringIO()
+    monkeypatch.setattr(rag.cli, "out", Console(file=screen, force_terminal=True, width=200))
+    fake_llm.replies.append(reply)
+    result = run(runner, "ask", "How many British troops are stationed in Estonia?")
+    assert result.exit_code == 0, result.output
+    lines = plain(screen.getvalue()).splitlines()
+    assert lines[0] == reply  # streamed as the model wrote it
+    if checked is None:
+        assert not any(line.startswith("Checked:") for line in lines)
+    else:
+        assert lines[1] == f"Checked: {checked}"
 
 
 def test_ask_with_filters(
