@@ -495,6 +495,12 @@ def reader_command(
     seed: Annotated[
         int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")
     ] = None,
+    k: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Show only each question's first k recorded passages (a smaller evidence budget)."
+        ),
+    ] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Setting override key=value.")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
 ) -> None:
@@ -547,6 +553,7 @@ def reader_command(
                     mode=chosen_mode,  # type: ignore[arg-type]
                     limit=limit,
                     seed=seed,
+                    k=k,
                     progress=progress,
                     plots=plots,
                     settings=settings.model_dump(mode="json"),

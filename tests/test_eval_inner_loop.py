@@ -244,6 +244,21 @@ def test_reader_cli_uses_answer_from_of_the_chosen_pipeline(
     assert result.exit_code == 1 and "answer_from" in result.output
 
 
+def test_reader_cli_k_shows_only_the_first_recorded_passages(
+    clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.run(QUESTIONS, Asked(), out_dir=clean / "first", mode="open", plots=False)
+    made: list[Reader] = []
+    monkeypatch.setattr(runner, "make_desk", lambda settings: made.append(Reader()) or made[-1])
+    result = CliRunner().invoke(cli.app, ["reader", str(clean / "first"), "--k", "1", "--no-plots"])
+    assert result.exit_code == 0, result.output
+    (reader,) = made
+    assert [p for _, p, _ in reader.read] == [RANKED[q.question][:1] for q in QUESTIONS]
+    report = json.loads((clean / "first" / "reader-ours" / "report.json").read_text())
+    # "Port Alder" is in the second and third passages of the first question: with one, it is not answered
+    assert report["metrics"]["overall"]["accuracy"] == 0.0
+
+
 def test_retrieval_cli_reuses_built_stores_for_a_new_setting(
     clean: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
