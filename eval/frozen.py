@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from eval.questions import Question
 from eval.runner import RESULTS, read_results
+from rag.api import as_filters
 from rag.errors import NewsdeskError
 from rag.types import Answer, Passage, Retrieval
 
@@ -27,7 +28,12 @@ class FrozenEvidenceError(NewsdeskError):
 
 class Reader(Protocol):
     def answer_from(
-        self, question: str, passages: Sequence[Passage], *, choices: Sequence[str] = ()
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        choices: Sequence[str] = (),
+        as_of: date | None = None,
     ) -> Answer: ...
 
     def describe(self) -> dict[str, str]: ...
@@ -62,6 +68,7 @@ def question_of(record: dict[str, Any]) -> Question:
         choices=tuple(record.get("choices") or ()),
         answer_index=record.get("answer_index"),
         unanswerable=unanswerable,
+        as_of=record.get("as_of"),  # runs recorded before news time was kept have none
     )
 
 
@@ -100,9 +107,22 @@ class FrozenDesk:
         self.evidence = evidence
         self.cites = getattr(reader, "cites", True)
 
-    def ask(self, question: str, *, k: int | None = None, choices: Sequence[str] = (), **_: Any) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        choices: Sequence[str] = (),
+        filters: dict[str, Any] | None = None,
+        **_: Any,
+    ) -> Answer:
+        """The recorded passages read again; the question's day (news time) is passed on, as ``ask`` would."""
         passages = self.evidence[question]
-        return self.reader.answer_from(question, passages[:k] if k else passages, choices=choices)
+        day = as_filters(filters)
+        as_of = day.as_of if day is not None else None
+        return self.reader.answer_from(
+            question, passages[:k] if k else passages, choices=choices, as_of=as_of
+        )
 
     def ask_stream(self, question: str, **kwargs: Any) -> Iterator[Any]:
         yield self.ask(question, **kwargs)

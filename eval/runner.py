@@ -194,6 +194,7 @@ def _base_record(question: Question, mode: str, asked: str, k: int | None) -> di
         "sources": list(question.sources),
         "choices": list(question.choices),
         "answer_index": question.answer_index,
+        "as_of": question.as_of.isoformat() if question.as_of else None,
         "k": k,
     }
 

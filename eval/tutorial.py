@@ -19,6 +19,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -224,9 +225,14 @@ class TutorialDesk:
         yield from self._generate(question, retrieval.passages, choices, started, retrieval.seconds)
 
     def answer_from(
-        self, question: str, passages: Sequence[Passage], *, choices: Sequence[str] = ()
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        choices: Sequence[str] = (),
+        as_of: date | None = None,
     ) -> Answer:
-        """The tutorial's reader alone: the stuffed prompt over ``passages``, no retrieval."""
+        """The tutorial's reader alone: the stuffed prompt over ``passages``, no retrieval (``as_of`` unused)."""
         return final_answer(self._generate(question, tuple(passages), choices, time.perf_counter(), 0.0))
 
     def _generate(

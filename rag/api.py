@@ -7,11 +7,11 @@ UI, eval and CLI go through this module only.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,13 +49,9 @@ MAX_K = 50  # passages per question: more would not fit the model's context
 
 
 MAX_CHOICES = 26  # lettered A to Z
+
+
 # A question about the present: its answer is only true as of a day, and says which.
-ABOUT_NOW = re.compile(
-    r"\b(now|current(ly)?|latest|still|so far|to date|this (week|month|year)|today|recent(ly)?)\b",
-    re.IGNORECASE,
-)
-
-
 def _check_choices(choices: Sequence[str]) -> tuple[str, ...]:
     if isinstance(choices, str):
         raise QuestionError("choices must be a list of options, not one string")
@@ -355,16 +351,26 @@ class Newsdesk:
         yield from self._generate_and_ground(retrieval, timings, started, options)
 
     def answer_from(
-        self, question: str, passages: Sequence[Passage], *, choices: Sequence[str] = ()
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        choices: Sequence[str] = (),
+        as_of: date | None = None,
     ) -> Answer:
         """Stages "generate" and "ground" alone, on given passages (a reader-only evaluation).
 
         No retrieval: the passages are taken as they are, numbered in order.
+        ``as_of`` is the day the question is asked, as in ``Filters.as_of``.
         """
         started = time.perf_counter()
         question = self._check_question(question)
         retrieval = Retrieval(
-            question=question, standalone_question=question, passages=tuple(passages), seconds=0.0
+            question=question,
+            standalone_question=question,
+            passages=tuple(passages),
+            seconds=0.0,
+            as_of=as_of,
         )
         return final_answer(self._generate_and_ground(retrieval, {}, started, _check_choices(choices)))
 
@@ -505,7 +511,9 @@ class Newsdesk:
     ) -> Answer:
         """Stage "ground": markers checked, claims judged, abstain or cite."""
         from rag.choices import format_options, parse_choice
+        from rag.citations import ABSTENTION
         from rag.grounding import ground
+        from rag.newstime import about_now, is_stale
 
         grounding_at = time.perf_counter()
         passages = retrieval.passages
@@ -525,7 +533,15 @@ class Newsdesk:
             text, abstained = "", False
         else:
             text, abstained = grounded.text, grounded.abstained
-            if retrieval.as_of and not abstained and ABOUT_NOW.search(retrieval.question):
+            if (
+                not abstained
+                and self.settings.stale_abstains
+                and is_stale(
+                    retrieval.question, retrieval.as_of, [passages[n - 1].published for n in grounded.numbers]
+                )
+            ):
+                text, abstained = ABSTENTION, True
+            if retrieval.as_of and not abstained and about_now(retrieval.question):
                 text = f"{text} (as of {retrieval.as_of.day} {retrieval.as_of:%B %Y})"
             citations = (
                 () if abstained else build_citations(grounded.numbers, grounded.text, passages, quotes)

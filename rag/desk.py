@@ -7,6 +7,7 @@ need. Declared once, here, so the layers above cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,7 +56,12 @@ class Desk(Protocol):
     ) -> Retrieval: ...
 
     def answer_from(
-        self, question: str, passages: Sequence[Passage], *, choices: Sequence[str] = ()
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        choices: Sequence[str] = (),
+        as_of: date | None = None,
     ) -> Answer: ...
 
     def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport: ...

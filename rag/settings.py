@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # words and none of its names (rag.grounding.relevance): a figure copied from a passage about
     # something else. 0 turns the check off.
     answer_min_relevance: float = Field(default=0.1, ge=0.0, le=1.0)
+    # A question about "this week", "on Tuesday", "recently" asked as of a day abstains when every
+    # report its answer cites is older than that span (rag.newstime): the same story, an earlier year.
+    stale_abstains: bool = True
     temperature: float = 0.0
     max_tokens: int = 200
     llm_timeout: float = 300.0

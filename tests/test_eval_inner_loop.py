@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -153,11 +154,18 @@ class Reader:
 
     def __init__(self) -> None:
         self.read: list[tuple[str, tuple[Passage, ...], tuple[str, ...]]] = []
+        self.days: list[date | None] = []
 
     def answer_from(
-        self, question: str, passages: Sequence[Passage], *, choices: Sequence[str] = ()
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        choices: Sequence[str] = (),
+        as_of: date | None = None,
     ) -> Answer:
         self.read.append((question, tuple(passages), tuple(choices)))
+        self.days.append(as_of)
         found = "Port Alder" if any("Port Alder" in p.text for p in passages) else ""
         return Answer(
             question=question,
@@ -210,6 +218,19 @@ def test_reader_only_reuses_the_recorded_passages(tmp_path: Path) -> None:
     again = Reader()
     runner.run(questions, FrozenDesk(again, evidence), out_dir=tmp_path / "again", plots=False)
     assert again.read == []
+
+
+def test_reader_only_asks_as_of_the_question_s_day(tmp_path: Path) -> None:
+    # News time applies to the reader too: "(as of …)" notes and stale reports depend on the day.
+    dated = [q.model_copy(update={"as_of": date(2022, 6, 24)}) for q in QUESTIONS]
+    runner.run(dated, Asked(), out_dir=tmp_path / "first", plots=False)
+    questions, evidence = load_evidence(tmp_path / "first")
+    reader = Reader()
+    runner.run(questions, FrozenDesk(reader, evidence), out_dir=tmp_path / "again", plots=False)
+    assert reader.days == [date(2022, 6, 24)] * len(QUESTIONS)
+    undated = Reader()
+    runner.run(QUESTIONS, FrozenDesk(undated, evidence), out_dir=tmp_path / "undated", plots=False)
+    assert undated.days == [None] * len(QUESTIONS)
 
 
 def test_reader_only_refuses_results_without_passage_text(tmp_path: Path) -> None:

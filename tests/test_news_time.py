@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from fakes import FakeChatModel, HashEmbeddings
 
 from rag.api import Newsdesk
+from rag.newstime import is_stale, span_days
 from rag.settings import Settings
 from rag.types import Answer, Filters
 
@@ -56,3 +58,70 @@ def test_an_answer_about_now_says_as_of_when(
         *_, answer = events
         assert isinstance(answer, Answer) and not answer.abstained
         assert answer.answer.endswith("(as of 28 January 2022)") is says, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [
+        ("What NFL star announced his retirement on Tuesday?", 10),
+        ("Which automaker recalled 2.9 million vehicles this week?", 10),
+        ("Who spoke at the rally last weekend?", 10),
+        ("Who won the vote yesterday?", 3),
+        ("A recent study found that balancing on one leg for how many seconds matters?", 45),
+        ("Who was elected today, as announced this week?", 3),  # the narrowest span wins
+        ("How many British troops are stationed in Estonia?", None),
+        ("Which team is currently top of the league?", None),  # "now" sets no span: a state can be old
+    ],
+)
+def test_the_span_a_question_sets(question: str, days: int | None) -> None:
+    assert span_days(question) == days
+
+
+def test_a_report_older_than_the_span_is_stale_and_nothing_unknown_is() -> None:
+    asked = date(2022, 6, 24)
+    q = "What NFL star announced his retirement on Tuesday?"
+    assert is_stale(q, asked, [date(2019, 10, 27)])
+    assert not is_stale(q, asked, [date(2022, 6, 21)])
+    assert not is_stale(q, asked, [date(2019, 10, 27), date(2022, 6, 21)])  # one recent report is enough
+    assert not is_stale(q, asked, [date(2019, 10, 27), None])  # an undated report may be recent
+    assert not is_stale(q, None, [date(2019, 10, 27)])  # no day asked: no span to measure
+    assert not is_stale(q, asked, [])  # nothing cited
+    assert not is_stale("Which NFL star retired?", asked, [date(2019, 10, 27)])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "stale_abstains", "abstains"),
+    [
+        ("2022-01-24", True, False),
+        ("2022-03-01", True, True),
+        ("2022-03-01", False, False),
+    ],
+)
+def test_an_answer_about_this_week_cited_to_an_older_report_abstains(
+    settings: Settings,
+    fake_llm: FakeChatModel,
+    embedder: HashEmbeddings,
+    sample_dir: Path,
+    as_of: str,
+    stale_abstains: bool,
+    abstains: bool,
+) -> None:
+    desk = Newsdesk(
+        settings.model_copy(update={"stale_abstains": stale_abstains}), llm=fake_llm, embedder=embedder
+    )
+    try:
+        desk.ingest([sample_dir])
+        events = desk.ask_stream(
+            "How many anti-tank missile launchers did the UK send to Ukraine this week?",
+            filters={"as_of": as_of},
+        )
+        retrieval = next(events)
+        n = next(i for i, p in enumerate(retrieval.passages, 1) if "2,000" in p.text)
+        assert retrieval.passages[n - 1].published == date(2022, 1, 21)
+        fake_llm.replies.append(f"The UK sent 2,000 launchers [{n}].")
+        *_, answer = events
+    finally:
+        desk.close()
+    assert isinstance(answer, Answer)
+    assert answer.abstained is abstains
+    assert (answer.citations == ()) is abstains

@@ -1,0 +1,53 @@
+"""What a question's words say about time, read against the day it is asked (``Filters.as_of``).
+
+Two uses: a question about the present ("now", "this week") gets "as of <date>"
+after its answer, and a question about a short span ("this week", "on
+Tuesday", "recently") is not answered from reports older than that span. In
+a news archive the same story recurs: an answer to "Which NFL star announced
+his retirement on Tuesday?" cited to a report from years before names the
+wrong star with every word grounded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+ABOUT_NOW = re.compile(
+    r"\b(now|current(ly)?|latest|still|so far|to date|this (week|month|year)|today|recent(ly)?)\b",
+    re.IGNORECASE,
+)
+
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# The span each phrase allows, in days before the question's day, with a few days for the report to follow
+# the event. The narrowest phrase in the question wins.
+SPANS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"\b(today|tonight|yesterday|this morning)\b", re.IGNORECASE), 3),
+    (re.compile(rf"\b(this|last) (week|weekend)\b|\bon ({_DAYS})\b", re.IGNORECASE), 10),
+    (re.compile(r"\b(this|last) month\b|\brecent(ly)?\b", re.IGNORECASE), 45),
+)
+
+
+def about_now(question: str) -> bool:
+    """True when the question asks about the present, so its answer is dated."""
+    return ABOUT_NOW.search(question) is not None
+
+
+def span_days(question: str) -> int | None:
+    """How many days before its day the question's event may lie, or None when its words set no span."""
+    spans = [days for pattern, days in SPANS if pattern.search(question)]
+    return min(spans) if spans else None
+
+
+def is_stale(question: str, as_of: date | None, published: Iterable[date | None]) -> bool:
+    """True when the question sets a span and every cited report is dated before it.
+
+    An undated report, a question asked with no day, or no cited report at
+    all is never stale: only what is known to be old is refused.
+    """
+    days = span_days(question)
+    dates = list(published)
+    if days is None or as_of is None or not dates or any(d is None for d in dates):
+        return False
+    return all((as_of - d).days > days for d in dates if d is not None)
