@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import inspect
+import logging
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pytest
+from fakes import FakeChatModel
 from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
 from gradio_client.utils import Status
 from test_ui_fakes import ANTI_TANK, FakeDesk, free_port
 
+from rag.api import Newsdesk
 from rag.errors import ConfigError, LLMUnavailableError
 from rag.settings import load_settings
-from rag.types import Answer
+from rag.types import Answer, Filters
 from ui.app import LLM_GROUP, build_app, launch, parse_auth
-from ui.handlers import INTERNAL, Handlers
+from ui.handlers import INTERNAL, Handlers, messages, parse_filters
+
+TROOPS = "How many British troops are stationed in Estonia?"  # both sample articles mention troops
 
 
 def start(desk: FakeDesk, **kw: Any) -> tuple[gr.Blocks, str]:
@@ -64,6 +71,21 @@ def test_ask_endpoint_filters_and_bad_dates(served: tuple[FakeDesk, str]) -> Non
     assert str(call["filters"].date_from) == "2022-01-01"
     with pytest.raises(AppError, match="YYYY-MM-DD"):
         c.predict(ANTI_TANK, None, "21/01/2022", api_name="/ask")
+
+
+def test_ask_endpoint_takes_as_of(served: tuple[FakeDesk, str]) -> None:
+    desk, url = served
+    c = client(url)
+    api = c.view_api(print_info=False, return_format="dict")
+    params = [p["parameter_name"] for p in api["named_endpoints"]["/ask"]["parameters"]]
+    assert params == ["question", "k", "date_from", "date_to", "sources", "as_of"]
+    result = c.predict(question=TROOPS, as_of="2022-01-22", api_name="/ask")
+    assert desk.calls_of("ask")[-1]["filters"].as_of == date(2022, 1, 22)
+    assert result["passages"] and {p["published"] for p in result["passages"]} == {"2022-01-21"}
+    c.predict(question=TROOPS, as_of="", api_name="/ask")
+    assert desk.calls_of("ask")[-1]["filters"] is None
+    with pytest.raises(AppError, match="As of must be a date as YYYY-MM-DD"):
+        c.predict(question=TROOPS, as_of="tomorrow", api_name="/ask")
 
 
 def test_concurrent_questions_each_get_an_answer_or_a_clear_error(served: tuple[FakeDesk, str]) -> None:
@@ -124,8 +146,12 @@ def test_parse_auth() -> None:
 # The chat handler, without a browser -----------------------------------------------------------------
 
 
-def run(h: Handlers, question: str, turns: list, date_from: str = "") -> list[tuple]:
-    return list(h.respond(question, turns, date_from, "", [], 4))
+def run(
+    h: Handlers, question: str, turns: list, date_from: str = "", as_of: str | None = None
+) -> list[tuple]:
+    if as_of is None:  # the handler called as before the "As of" field
+        return list(h.respond(question, turns, date_from, "", [], 4))
+    return list(h.respond(question, turns, date_from, "", [], 4, as_of))
 
 
 def test_respond_shows_sources_before_the_answer_and_passes_history() -> None:
@@ -148,6 +174,92 @@ def test_respond_rejects_bad_dates_without_asking() -> None:
     with pytest.warns(UserWarning, match="YYYY-MM-DD"):
         steps = run(Handlers(desk, 4), ANTI_TANK, [], date_from="Jan 2022")
     assert len(steps) == 1 and steps[0][4] == [] and not desk.calls_of("ask_stream")
+
+
+LATER = 'nd-date">2022-01-26<'  # the sample article published after AS_OF, as its card shows its date
+AS_OF = "2022-01-22"
+
+
+def test_respond_passes_as_of_and_leaves_out_later_articles() -> None:
+    desk = FakeDesk(delay=0)
+    h = Handlers(desk, 4)
+    everything = run(h, TROOPS, [])[-1][2]
+    assert LATER in everything and desk.calls_of("ask_stream")[-1]["filters"] is None
+    steps = run(h, TROOPS, [], as_of=f" {AS_OF} ")
+    filters = desk.calls_of("ask_stream")[-1]["filters"]
+    assert filters.as_of == date(2022, 1, 22) and filters.date_from is None and filters.date_to is None
+    panel = steps[-1][2]
+    assert 'nd-date">2022-01-21<' in panel and LATER not in panel
+
+
+def test_an_empty_as_of_means_no_as_of() -> None:
+    assert parse_filters("", "", [], "") is None and parse_filters(None, None, None, "   ") is None
+    assert parse_filters("2022-01-01", "", [], "").as_of is None  # type: ignore[union-attr]
+    desk = FakeDesk(delay=0)
+    run(Handlers(desk, 4), TROOPS, [], as_of="")
+    assert desk.calls_of("ask_stream")[-1]["filters"] is None
+    run(Handlers(desk, 4), TROOPS, [], date_from="2022-01-01", as_of="  ")
+    filters = desk.calls_of("ask_stream")[-1]["filters"]
+    assert filters.date_from == date(2022, 1, 1) and filters.as_of is None
+
+
+@pytest.mark.parametrize("bad", ["next Tuesday", "22/01/2022", "2022-02-30"])
+def test_respond_rejects_a_bad_as_of_with_a_warning_and_no_traceback(
+    bad: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    desk = FakeDesk(delay=0)
+    with pytest.warns(UserWarning, match=r"As of must be a date as YYYY-MM-DD.*got") as seen:
+        steps = run(Handlers(desk, 4), ANTI_TANK, [], as_of=bad)
+    assert len(steps) == 1 and steps[0][4] == [] and not desk.calls_of("ask_stream")
+    assert steps[0][0] == [] and steps[0][1] == gr.skip()  # no waiting notice left; the question kept
+    assert [str(w.message) for w in seen] == [
+        f"As of must be a date as YYYY-MM-DD, e.g. 2022-01-31; got &#x27;{bad}&#x27;."
+    ]
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+def test_a_date_from_after_as_of_is_refused() -> None:
+    desk = FakeDesk(delay=0)
+    h = Handlers(desk, 4)
+    turns = run(h, ANTI_TANK, [])[-1][4]
+    with pytest.warns(UserWarning, match=r"Date from \(2022-01-25\) is after as of \(2022-01-22\)"):
+        steps = run(h, TROOPS, turns, date_from="2022-01-25", as_of=AS_OF)
+    assert len(steps) == 1 and len(desk.calls_of("ask_stream")) == 1
+    assert steps[0][0] == messages(turns) and steps[0][4] == turns  # the earlier answer stays, nothing else
+    # The same day is fine: articles of that day are seen.
+    assert parse_filters(AS_OF, "", [], AS_OF) == Filters(
+        date_from=date(2022, 1, 22), as_of=date(2022, 1, 22)
+    )
+
+
+def test_as_of_through_a_real_desk_leaves_out_later_articles(
+    desk: Newsdesk, fake_llm: FakeChatModel, sample_dir: Path
+) -> None:
+    desk.ingest([sample_dir])
+    h = Handlers(desk, 4)
+    fake_llm.replies += ["The articles don't say.", "The articles don't say."]
+    steps = run(h, TROOPS, [], as_of=AS_OF)
+    pending = [s[2] for s in steps if isinstance(s[2], str)]
+    assert pending and 'nd-date">2022-01-21<' in pending[0] and LATER not in pending[0]
+    assert "nd-abstain" in steps[-1][0][-1]["content"]  # answered (an abstention), not failed
+    steps = run(h, TROOPS, [])
+    pending = [s[2] for s in steps if isinstance(s[2], str)]
+    assert LATER in pending[0]  # without "As of" the later article is found
+    assert "nd-abstain" in steps[-1][0][-1]["content"] and len(fake_llm.calls) == 2
+
+
+def test_the_as_of_box_is_wired_to_the_as_of_parameter() -> None:
+    demo = build_app(FakeDesk(delay=0), load_settings())
+    box = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "nd-as-of")
+    assert box.label == "As of" and "later articles are left out" in (box.info or "")
+    respond = [fn for fn in demo.fns.values() if fn.name == "respond"]
+    assert len(respond) == 2  # Enter in the question box and the Ask button
+    params = list(inspect.signature(Handlers.respond).parameters)[1:]
+    for fn in respond:
+        assert len(fn.inputs) == len(params)
+        wired = {name: getattr(block, "elem_id", None) for name, block in zip(params, fn.inputs, strict=True)}
+        assert wired["as_of"] == "nd-as-of" and wired["date_from"] == "nd-date-from"
+        assert wired["date_to"] == "nd-date-to" and wired["sources"] == "nd-source-filter"
 
 
 def test_respond_errors_become_messages_and_session_continues() -> None:

@@ -275,8 +275,16 @@ class FakeDesk:
     def _retrieve(self, question: str, k: int, filters: Any) -> tuple[Passage, ...]:
         q = _words(question)
         found = []
+        first = filters.date_from if filters else None
+        last = filters.latest if filters else None  # date_to or as_of, whichever is earlier
         for a in list(self.articles.values()):
             if filters and filters.sources and a["source"] not in filters.sources:
+                continue
+            if (first or last) and (
+                a["published"] is None
+                or (first and a["published"] < first)
+                or (last and a["published"] > last)
+            ):
                 continue
             for idx, (s, e) in enumerate(a["chunks"]):
                 text = a["text"][s:e]

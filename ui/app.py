@@ -70,6 +70,13 @@ def _ask_tab(k: int) -> dict[str, Any]:
                     c["date_to"] = gr.Textbox(
                         label="Published to", placeholder="YYYY-MM-DD", elem_id="nd-date-to"
                     )
+                    c["as_of"] = gr.Textbox(
+                        label="As of",
+                        placeholder="YYYY-MM-DD",
+                        elem_id="nd-as-of",
+                        info="Ask as of this day (YYYY-MM-DD): later articles are left out, "
+                        "and 'this week' means the week before it.",
+                    )
                 c["sources"] = gr.Dropdown(
                     label="Sources", choices=[], multiselect=True, value=[], elem_id="nd-source-filter"
                 )
@@ -140,7 +147,8 @@ def build_app(desk: Desk, settings: Settings) -> gr.Blocks:
         # user their place ("queue: 2/3") on the chat, which is why the progress shows there.
         model: dict[str, Any] = {"concurrency_id": LLM_GROUP, "concurrency_limit": settings.concurrency}
         chat_out = [a["chatbot"], a["question"], a["panel"], a["standalone"], turns]
-        chat_in = [a["question"], turns, a["date_from"], a["date_to"], a["sources"], a["k"]]
+        # In the order of Handlers.respond's parameters.
+        chat_in = [a["question"], turns, a["date_from"], a["date_to"], a["sources"], a["k"], a["as_of"]]
         for trigger in (a["question"].submit, a["ask"].click):
             trigger(
                 h.wait_turn,

@@ -99,13 +99,23 @@ def parse_date(text: str | None, label: str) -> date | None:
 
 
 def parse_filters(
-    date_from: str | None, date_to: str | None, sources: Sequence[str] | None
+    date_from: str | None,
+    date_to: str | None,
+    sources: Sequence[str] | None,
+    as_of: str | None = None,
 ) -> Filters | None:
-    """Filters from the form, or None when nothing is set; ValueError with a readable message."""
+    """Filters from the form, or None when nothing is set; ValueError with a readable message.
+
+    ``as_of`` is the day the question is asked as of (``Filters.as_of``): articles published
+    after it are left out, so a ``date_from`` after it would leave nothing to find.
+    """
     start, end = parse_date(date_from, "Date from"), parse_date(date_to, "Date to")
+    asked = parse_date(as_of, "As of")
     if start and end and start > end:
         raise ValueError(f"Date from ({start}) is after date to ({end}).")
-    filters = Filters(date_from=start, date_to=end, sources=tuple(sources or ()))
+    if start and asked and start > asked:
+        raise ValueError(f"Date from ({start}) is after as of ({asked}): no article could be found.")
+    filters = Filters(date_from=start, date_to=end, as_of=asked, sources=tuple(sources or ()))
     return None if filters.is_empty() else filters
 
 
@@ -165,18 +175,23 @@ class Handlers:
         date_to: str,
         sources: list[str] | None,
         k: float | None,
+        as_of: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Streams one answer: (chatbot, textbox, sources panel, standalone question, turns)."""
+        """Streams one answer: (chatbot, textbox, sources panel, standalone question, turns).
+
+        ``as_of`` comes last, after ``k``, so callers that pass the older inputs by position work.
+        """
         question = (question or "").strip()
         if not question:
             warn("Type a question first.")
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), turns
             return
         try:
-            filters = parse_filters(date_from, date_to, sources)
+            filters = parse_filters(date_from, date_to, sources, as_of)
         except ValueError as err:
             warn(str(err))
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), turns
+            # The chat as it was, without wait_turn's waiting notice; the question stays to ask again.
+            yield messages(turns), gr.skip(), gr.skip(), gr.skip(), turns
             return
         number = len(turns)
         history = [(t.question, t.answer) for t in turns if t.ok]
@@ -240,10 +255,14 @@ class Handlers:
         date_from: str | None = None,
         date_to: str | None = None,
         sources: list[str] | None = None,
+        as_of: str | None = None,
     ) -> dict[str, Any]:
-        """``/ask``: one question, the ``Answer`` as JSON; failures come back as a gr.Error."""
+        """``/ask``: one question, the ``Answer`` as JSON; failures come back as a gr.Error.
+
+        ``as_of`` (YYYY-MM-DD) is last so clients passing the older parameters by position work.
+        """
         try:
-            filters = parse_filters(date_from, date_to, sources)
+            filters = parse_filters(date_from, date_to, sources, as_of)
             answer = self.desk.ask(question, k=k or None, filters=filters)
         except ValueError as err:
             raise gr.Error(str(err), print_exception=False) from None
