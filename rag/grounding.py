@@ -201,26 +201,25 @@ def is_grounded(answer: str, question: str, passages: Sequence[str]) -> bool:
 
 
 def verify_citations(parsed: ParsedAnswer, passages: Sequence[str], question: str = "") -> ParsedAnswer:
-    """Re-points a marker whose passage lacks the answer's numbers to the passage that has them.
+    """Re-points a marker whose passage lacks the answer's facts to a passage that has them.
 
     Small models often copy the right sentence and number it wrongly; a
-    citation must lead to the passage that actually states the figure.
+    citation must lead to a passage that states every figure and name the
+    answer adds to the question.
     """
     if parsed.abstained or not parsed.numbers:
         return parsed
     facts = key_terms(parsed.text) - key_terms(question)
-    numbers = {t for t in facts if t[0].isdigit()}
-    if not numbers:
+    if not facts:
         return parsed
     holds = [terms_in(p) for p in passages]
     remap: dict[int, int] = {}
     for n in parsed.numbers:
-        if numbers <= holds[n - 1]:
+        if facts <= holds[n - 1]:
             continue
-        candidates = [i for i, terms in enumerate(holds) if numbers <= terms]
-        if candidates:
-            best = max(candidates, key=lambda i: len(facts & holds[i]))
-            remap[n] = best + 1
+        holding = next((i for i, terms in enumerate(holds) if facts <= terms), None)
+        if holding is not None:  # the best-ranked passage that states them all
+            remap[n] = holding + 1
     if not remap:
         return parsed
     text = rewrite_markers(parsed.text, lambda ns: format_marker([remap.get(n, n) for n in ns]))

@@ -406,3 +406,19 @@ def test_verify_citations_keeps_correct_markers_and_answers_without_numbers() ->
 def test_verify_citations_leaves_a_number_found_nowhere_alone() -> None:
     parsed = parse_answer("The UK sent 5,000 launchers [2].", 2)
     assert verify_citations(parsed, VERIFY_PASSAGES, "How many?").numbers == (2,)
+
+
+RECALLS = [
+    "Ford recalled 2.9 million vehicles on Tuesday over a faulty rear camera.",
+    "Kia said the 2.9 million figure was the largest recall it had seen.",
+]
+
+
+def test_verify_citations_repoints_to_the_passage_holding_every_name_and_figure() -> None:
+    # [2] holds the figure but not the maker: the claim rests on [1].
+    parsed = parse_answer("Ford recalled 2.9 million vehicles [2].", 2)
+    fixed = verify_citations(parsed, RECALLS, "Which automaker recalled 2.9 million vehicles this week?")
+    assert fixed.text == "Ford recalled 2.9 million vehicles [1]." and fixed.numbers == (1,)
+    # an answer with names only is re-pointed the same way
+    named = parse_answer("Ford did [2].", 2)
+    assert verify_citations(named, RECALLS, "Which automaker recalled vehicles?").numbers == (1,)
