@@ -205,21 +205,25 @@ def verify_citations(parsed: ParsedAnswer, passages: Sequence[str], question: st
 
     Small models often copy the right sentence and number it wrongly; a
     citation must lead to a passage that states every figure and name the
-    answer adds to the question.
+    answer adds to the question, or, when no passage states them all, its figures.
     """
     if parsed.abstained or not parsed.numbers:
         return parsed
     facts = key_terms(parsed.text) - key_terms(question)
-    if not facts:
-        return parsed
+    numbers = {t for t in facts if t[0].isdigit()}
     holds = [terms_in(p) for p in passages]
+    # Every fact if one passage states them all; else (facts spread over passages) the figures alone.
+    required = facts if any(facts <= terms for terms in holds) else numbers
+    if not required:
+        return parsed
     remap: dict[int, int] = {}
     for n in parsed.numbers:
-        if facts <= holds[n - 1]:
+        if required <= holds[n - 1]:
             continue
-        holding = next((i for i, terms in enumerate(holds) if facts <= terms), None)
-        if holding is not None:  # the best-ranked passage that states them all
-            remap[n] = holding + 1
+        candidates = [i for i, terms in enumerate(holds) if required <= terms]
+        if candidates:
+            best = max(candidates, key=lambda i: len(facts & holds[i]))
+            remap[n] = best + 1
     if not remap:
         return parsed
     text = rewrite_markers(parsed.text, lambda ns: format_marker([remap.get(n, n) for n in ns]))
