@@ -32,13 +32,20 @@ def parse(text: str) -> list[str]:
 # recorded for its runs, so a change to newsdesk's own reader or retrieval leaves its answers resumable.
 TUTORIAL_SETTINGS = frozenset(
     "model llm_base_url llm_model temperature max_tokens llm_context llm_cache_prompt "
-    "embedder embedding_model embed_batch_size embed_max_length embed_quantize k".split()
+    "embedder embedding_model embed_batch_size embed_max_length embed_quantize".split()
 )
 
 
 def recorded_settings(name: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """The settings that decide pipeline ``name``'s answers (all of them for ours)."""
-    return settings if name == "ours" else {k: v for k, v in settings.items() if k in TUTORIAL_SETTINGS}
+    """The settings that decide pipeline ``name``'s answers (all of them for ours).
+
+    The tutorial's k is its own top-5 (``BASELINE_K``), not newsdesk's ``k``.
+    """
+    if name == "ours":
+        return settings
+    from eval.bench.baseline import BASELINE_K
+
+    return {k: v for k, v in settings.items() if k in TUTORIAL_SETTINGS} | {"k": BASELINE_K}
 
 
 def make_tutorial(settings: Settings, store: Path) -> TutorialDesk:

@@ -106,7 +106,7 @@ class TutorialDesk:
     @property
     def pipeline(self) -> baseline.TutorialPipeline:
         if self._pipeline is None:
-            self._pipeline = baseline.TutorialPipeline(self.store_path, self.embedder, k=self.settings.k)
+            self._pipeline = baseline.TutorialPipeline(self.store_path, self.embedder, k=baseline.BASELINE_K)
         return self._pipeline
 
     # -- the library ------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class TutorialDesk:
         from rag.embeddings import embedder_name
         from rag.llm import model_label
 
-        recipe = baseline.describe(self.settings.k)
+        recipe = baseline.describe(baseline.BASELINE_K)
         generator = (
             str(getattr(self._llm, "model_name", "") or type(self._llm).__name__)
             if self._llm is not None
@@ -170,7 +170,7 @@ class TutorialDesk:
             "embedder": embedder_name(self._embedder)
             if self._embedder is not None
             else self.settings.embedder,
-            "k": str(self.settings.k),
+            "k": str(baseline.BASELINE_K),
             "splitter": recipe["splitter"],
             "store": recipe["store"],
             "retrieval": "dense similarity_search",
@@ -186,7 +186,7 @@ class TutorialDesk:
     ) -> Retrieval:
         """The tutorial's ``similarity_search(k)``; history and filters are not part of the tutorial."""
         pipeline = self.pipeline
-        pipeline.k = k or self.settings.k
+        pipeline.k = k or baseline.BASELINE_K
         started = time.perf_counter()
         found = pipeline.retrieve(question)
         seconds = time.perf_counter() - started

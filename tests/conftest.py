@@ -35,7 +35,9 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def settings(clean_env: Path) -> Settings:
-    return Settings(store=clean_env / "store", model_cache=clean_env / "models")
+    # Five passages, not the default three: the hash embedder ranks by shared words, not meaning, and
+    # the tests built on it are about answers and citations, not ranking.
+    return Settings(store=clean_env / "store", model_cache=clean_env / "models", k=5)
 
 
 @pytest.fixture

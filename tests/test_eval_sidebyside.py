@@ -221,9 +221,11 @@ def test_a_change_to_our_reader_leaves_the_tutorial_run_resumable(tmp_path: Path
     from eval import pipelines, runner
     from rag.settings import Settings
 
-    before = Settings(store=tmp_path / "s").model_dump(mode="json")
-    after = Settings(store=tmp_path / "s", choice_reader="free").model_dump(mode="json")
+    # Earlier versions recorded every setting, with k at 5, which the tutorial keeps as its own top-5.
+    before = Settings(store=tmp_path / "s", k=5).model_dump(mode="json")
+    after = Settings(store=tmp_path / "s", choice_reader="free", k=3).model_dump(mode="json")
     assert "choice_reader" not in pipelines.recorded_settings("tutorial", after)
+    assert pipelines.recorded_settings("tutorial", after)["k"] == 5
     folder = tmp_path / "tutorial"
     # A run recorded with every setting, as earlier versions did, resumes with the tutorial's own.
     runner.check_resume(folder, runner.run_info(mode="mc", k=None, judge=False, settings=before))

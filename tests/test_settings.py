@@ -18,7 +18,7 @@ def _isolated(clean_env: Path) -> None:
 
 def test_defaults(clean_env: Path) -> None:
     s = load_settings()
-    assert (s.k, s.chunk_size, s.chunk_overlap, s.model, s.embedder) == (5, 1000, 150, "default", "minilm")
+    assert (s.k, s.chunk_size, s.chunk_overlap, s.model, s.embedder) == (3, 1000, 150, "default", "minilm")
     assert s.store == Path(".newsdesk/store")
     assert s.is_local_llm and s.api_key() is None
 

@@ -141,7 +141,7 @@ def run_bench(
         "machine": machine_info(),
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
         "settings": settings_dump(settings),
-        "baseline": baseline.describe(settings.k),
+        "baseline": baseline.describe(baseline.BASELINE_K),
         "isolated": isolate,
         "work": str(root) if temp is None else None,
         "corpus": {
