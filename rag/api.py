@@ -51,7 +51,6 @@ MAX_K = 50  # passages per question: more would not fit the model's context
 MAX_CHOICES = 26  # lettered A to Z
 
 
-# A question about the present: its answer is only true as of a day, and says which.
 def _check_choices(choices: Sequence[str]) -> tuple[str, ...]:
     if isinstance(choices, str):
         raise QuestionError("choices must be a list of options, not one string")

@@ -244,15 +244,21 @@ def test_reader_only_refuses_results_without_passage_text(tmp_path: Path) -> Non
         load_evidence(tmp_path)
 
 
-def test_reader_cli_uses_answer_from_of_the_chosen_pipeline(
-    clean: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def read_again(clean: Path, monkeypatch: pytest.MonkeyPatch, *options: str) -> Reader:
+    """A first run recorded with ``Asked``, then ``newsdesk eval reader`` on it; the reader it made."""
     runner.run(QUESTIONS, Asked(), out_dir=clean / "first", mode="open", plots=False)
     made: list[Reader] = []
     monkeypatch.setattr(runner, "make_desk", lambda settings: made.append(Reader()) or made[-1])
-    result = CliRunner().invoke(cli.app, ["reader", str(clean / "first"), "--no-plots"])
+    result = CliRunner().invoke(cli.app, ["reader", str(clean / "first"), *options, "--no-plots"])
     assert result.exit_code == 0, result.output
     (reader,) = made
+    return reader
+
+
+def test_reader_cli_uses_answer_from_of_the_chosen_pipeline(
+    clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = read_again(clean, monkeypatch)
     assert [q for q, _, _ in reader.read] == [q.question for q in QUESTIONS]
     report = json.loads((clean / "first" / "reader-ours" / "report.json").read_text())
     assert report["run"]["mode"] == "open"  # the earlier run's mode
@@ -268,12 +274,7 @@ def test_reader_cli_uses_answer_from_of_the_chosen_pipeline(
 def test_reader_cli_k_shows_only_the_first_recorded_passages(
     clean: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runner.run(QUESTIONS, Asked(), out_dir=clean / "first", mode="open", plots=False)
-    made: list[Reader] = []
-    monkeypatch.setattr(runner, "make_desk", lambda settings: made.append(Reader()) or made[-1])
-    result = CliRunner().invoke(cli.app, ["reader", str(clean / "first"), "--k", "1", "--no-plots"])
-    assert result.exit_code == 0, result.output
-    (reader,) = made
+    reader = read_again(clean, monkeypatch, "--k", "1")
     assert [p for _, p, _ in reader.read] == [RANKED[q.question][:1] for q in QUESTIONS]
     report = json.loads((clean / "first" / "reader-ours" / "report.json").read_text())
     # "Port Alder" is in the second and third passages of the first question: with one, it is not answered
