@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eval.bench.baseline import BASELINE_K
 from rag.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ def recorded_settings(name: str, settings: dict[str, Any]) -> dict[str, Any]:
     """
     if name == "ours":
         return settings
-    from eval.bench.baseline import BASELINE_K
-
     return {k: v for k, v in settings.items() if k in TUTORIAL_SETTINGS} | {"k": BASELINE_K}
 
 

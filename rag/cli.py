@@ -259,7 +259,7 @@ def ask(
         if streaming:
             out.print()
             # The model's words were shown as they came; grounding may have changed them
-            # (an abstention, a re-pointed marker, a second answer): the checked answer is the one to keep.
+            # (an abstention, a re-pointed marker): the checked answer is the one to keep.
             if answer.answer.strip() != "".join(streamed).strip():
                 out.print(f"[bold]Checked:[/] {escape(answer.answer)}", highlight=False, soft_wrap=True)
         else:
