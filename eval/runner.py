@@ -153,6 +153,7 @@ def score(
     cited = answered and cites
     return {
         "answer": answer.answer,
+        "draft": answer.draft,
         "abstained": abstained,
         "chosen_index": chosen,
         "choice_probabilities": list(answer.choice_probabilities),
@@ -202,6 +203,7 @@ def _base_record(question: Question, mode: str, asked: str, k: int | None) -> di
 def _failed(error: BaseException) -> dict[str, Any]:
     return {
         "answer": "",
+        "draft": "",
         "abstained": False,
         "chosen_index": None,
         "correct": False,

@@ -285,4 +285,5 @@ class TutorialDesk:
             error=error,
             prompt_chars=prompt_chars,
             choice=parse_choice(text, choices) if choices and not abstained and not error else None,
+            draft=text,
         )

@@ -564,6 +564,7 @@ class Newsdesk:
             choice=parse_choice(text, choices) if choices and not abstained and not error else None,
             choice_probabilities=choice_probabilities,
             conflicts=() if error or abstained else grounded.conflicts,
+            draft=raw,
         )
 
     # -- the library ----------------------------------------------------------------------

@@ -158,6 +158,8 @@ class Answer(_Frozen):
     choice_probabilities: tuple[float, ...] = ()
     # Numbers the cited passage and another passage disagree on (the answer text says so too).
     conflicts: tuple[Conflict, ...] = ()
+    # The model's own words before grounding: why an answer abstained, or what a marker first said.
+    draft: str = ""
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

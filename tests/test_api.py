@@ -173,6 +173,7 @@ def test_answer_from_memory_becomes_an_abstention(loaded: Newsdesk, fake_llm: Fa
     assert answer.abstained
     assert answer.answer == ABSTENTION
     assert answer.citations == ()
+    assert answer.draft == "Canberra [1].", "what the abstention replaced is kept"
 
 
 def test_uncited_answer_gets_the_supporting_passage(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:

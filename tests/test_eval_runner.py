@@ -590,6 +590,7 @@ def test_runner_with_the_real_desk_on_fakes(
     estonia = records["sa01"]
     assert estonia["passages_scored"] > 0 and estonia["hit_at_k"] is not None
     assert estonia["answer"].startswith("Around 850") or estonia["abstained"]
+    assert estonia["draft"] == "Around 850 UK troops are stationed in Estonia [1].", "the model's own words"
     assert records["sa34"]["abstained"] and records["sa34"]["correct"]
     assert report["metrics"]["overall"]["correct_abstention_rate"] == 1.0
     assert report["desk"]["k"]
