@@ -509,6 +509,7 @@ class Newsdesk:
         choice_probabilities: tuple[float, ...] = (),
     ) -> Answer:
         """Stage "ground": markers checked, claims judged, abstain or cite."""
+        from rag.chain import heading_words
         from rag.choices import format_options, parse_choice
         from rag.citations import ABSTENTION
         from rag.grounding import ground
@@ -525,7 +526,7 @@ class Newsdesk:
             self.checker,
             choices=bool(choices),
             min_relevance=self.settings.answer_min_relevance,
-            titles=[p.title or "" for p in passages],
+            headings=[heading_words(p) for p in passages],
         )
         citations: tuple[Citation, ...] = ()
         if error:

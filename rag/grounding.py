@@ -36,7 +36,9 @@ class Grounded:
 
 
 class Checker(Protocol):
-    def check(self, parsed: ParsedAnswer, question: str, passages: Sequence[str]) -> Grounded: ...
+    def check(
+        self, parsed: ParsedAnswer, question: str, passages: Sequence[str], headings: Sequence[str] = ()
+    ) -> Grounded: ...
 
 
 def ground(
@@ -47,9 +49,12 @@ def ground(
     *,
     choices: bool = False,
     min_relevance: float = 0.0,
-    titles: Sequence[str] = (),
+    headings: Sequence[str] = (),
 ) -> Grounded:
     """Parses the model's markers against the passages and lets ``checker`` decide.
+
+    ``headings`` are the words shown above each passage (its title and date, see
+    ``rag.chain.format_passages``): a fact the model read there is not made up.
 
     An open answer abstains before any checker sees it when it only restates
     the question, or when the sentences that state it share less than
@@ -63,13 +68,13 @@ def ground(
         and not parsed.abstained
         and (
             not adds_to_question(parsed.text, question)
-            or (min_relevance > 0 and relevance(parsed.text, question, passages, titles) < min_relevance)
+            or (min_relevance > 0 and relevance(parsed.text, question, passages, headings) < min_relevance)
         )
     )
     if parsed.abstained or not passages or off_topic:
         text = parsed.text if parsed.abstained else ABSTENTION
         return Grounded(text=text, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
-    return checker.check(parsed, question, passages)
+    return checker.check(parsed, question, passages, headings)
 
 
 def split_claims(text: str) -> list[Claim]:
@@ -91,13 +96,17 @@ class HeuristicChecker:
 
     name = "heuristic"
 
-    def check(self, parsed: ParsedAnswer, question: str, passages: Sequence[str]) -> Grounded:
-        if not is_grounded(parsed.text, question, passages):
+    def check(
+        self, parsed: ParsedAnswer, question: str, passages: Sequence[str], headings: Sequence[str] = ()
+    ) -> Grounded:
+        # What the model was shown of each passage: its heading, then its text.
+        shown = [f"{headings[n]}\n{p}" if n < len(headings) else p for n, p in enumerate(passages)]
+        if not is_grounded(parsed.text, question, shown):
             return Grounded(text=ABSTENTION, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
         added = not parsed.numbers
         fixed = attach_missing_citation(parsed, passages)
         moved = verify_citations(fixed, passages, question)
-        holds = [terms_in(p) for p in passages]
+        holds = [terms_in(p) for p in shown]
         asked = key_terms(question)
         claims = []
         for claim in split_claims(moved.text):
@@ -146,7 +155,7 @@ def _added_words(answer: str, question: str) -> set[str]:
     return content_words(strip_markers(answer)) - content_words(question) - _POINTERS
 
 
-def relevance(answer: str, question: str, passages: Sequence[str], titles: Sequence[str] = ()) -> float:
+def relevance(answer: str, question: str, passages: Sequence[str], headings: Sequence[str] = ()) -> float:
     """How much of the question the sentences stating the answer are about, from 0 to 1.
 
     Asked about a passage that is not there, a small model copies a figure or a
@@ -155,7 +164,7 @@ def relevance(answer: str, question: str, passages: Sequence[str], titles: Seque
     answer then shares few of the question's words. Of the sentences holding
     the most of the answer's new words, this is the largest share of the
     question's words found in one of them, its neighbours and its passage's
-    title; 1.0 if that window names something the question names (a figure, or
+    heading (title and date); 1.0 if that window names something the question names (a figure, or
     a capitalised word not opening a sentence: "Scully", "NBA"), since a short
     sentence about the right person shares few words with a long question.
     1.0 also when there is nothing to measure (no sentence holds a new word as
@@ -168,7 +177,7 @@ def relevance(answer: str, question: str, passages: Sequence[str], titles: Seque
     names = _names(question)
     best: tuple[int, float] | None = None
     for n, text in enumerate(passages):
-        title = content_words(titles[n]) if n < len(titles) else set()
+        title = content_words(headings[n]) if n < len(headings) else set()
         words = [content_words(text[start:end]) for start, end in sentence_spans(text)]
         for i, sentence in enumerate(words):
             if sentence & new:

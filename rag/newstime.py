@@ -29,6 +29,15 @@ SPANS: tuple[tuple[re.Pattern[str], int], ...] = (
 )
 
 
+def date_words(day: date | None) -> str:
+    """A passage's date as a reader may write it back ("Thursday 28 July 2022"); empty when undated.
+
+    The model sees each passage's date in its heading and may answer "on July 28": that
+    figure was shown to it, not made up.
+    """
+    return f"{day:%A} {day.day} {day:%B} {day.year}" if day else ""
+
+
 def about_now(question: str) -> bool:
     """True when the question asks about the present, so its answer is dated."""
     return ABOUT_NOW.search(question) is not None

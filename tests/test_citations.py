@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from rag.chain import heading_words
 from rag.citations import (
     ABSTENTION,
     ParsedAnswer,
@@ -279,6 +280,35 @@ def test_the_title_counts_towards_relevance() -> None:
     assert relevance("Mustard [1].", question, [passage]) < relevance(
         "Mustard [1].", question, [passage], [title]
     )
+
+
+SPIRIT_Q = "Which airline announced a deal this week to buy Spirit Airlines?"
+SPIRIT = "JetBlue Airways on Thursday announced it would purchase Spirit Airlines."
+
+
+def test_a_date_read_from_the_passage_heading_is_grounded() -> None:
+    # Seen on the dev weeks: the model wrote the heading's date back as "July 28" and the answer abstained.
+    answer = "JetBlue Airways announced a deal to buy Spirit Airlines on July 28 [1]."
+    heading = heading_words(
+        Passage(
+            chunk_id="c",
+            article_id="a",
+            title="JetBlue to buy Spirit",
+            text=SPIRIT,
+            start=0,
+            end=len(SPIRIT),
+            score=1.0,
+            published=date(2022, 7, 28),
+        )
+    )
+    assert heading == "JetBlue to buy Spirit Thursday 28 July 2022"
+    assert ground(answer, SPIRIT_Q, [SPIRIT], HeuristicChecker()).abstained
+    grounded = ground(answer, SPIRIT_Q, [SPIRIT], HeuristicChecker(), headings=[heading])
+    assert not grounded.abstained and grounded.numbers == (1,)
+    assert [c.verdict for c in grounded.claims] == ["supported"]
+    # Another day is still made up.
+    wrong = answer.replace("July 28", "July 21")
+    assert ground(wrong, SPIRIT_Q, [SPIRIT], HeuristicChecker(), headings=[heading]).abstained
 
 
 def test_relevance_exempts_multiple_choice() -> None:
