@@ -509,11 +509,10 @@ class Newsdesk:
         choice_probabilities: tuple[float, ...] = (),
     ) -> Answer:
         """Stage "ground": markers checked, claims judged, abstain or cite."""
-        from rag.chain import heading_words
         from rag.choices import format_options, parse_choice
         from rag.citations import ABSTENTION
         from rag.grounding import ground
-        from rag.newstime import about_now, is_stale
+        from rag.newstime import about_now, date_words, is_stale
 
         grounding_at = time.perf_counter()
         passages = retrieval.passages
@@ -526,7 +525,8 @@ class Newsdesk:
             self.checker,
             choices=bool(choices),
             min_relevance=self.settings.answer_min_relevance,
-            headings=[heading_words(p) for p in passages],
+            titles=[p.title or "" for p in passages],
+            dates=[date_words(p.published) for p in passages],
         )
         citations: tuple[Citation, ...] = ()
         if error:

@@ -31,13 +31,6 @@ def format_passages(passages: Sequence[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
-def heading_words(passage: Passage) -> str:
-    """The words shown above a passage, as grounding reads them: its title and its date written out."""
-    from rag.newstime import date_words
-
-    return f"{passage.title or ''} {date_words(passage.published)}".strip()
-
-
 def format_history(history: Sequence[tuple[str, str]], turns: int = 3) -> str:
     lines = []
     for question, answer in list(history)[-turns:]:

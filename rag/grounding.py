@@ -37,7 +37,7 @@ class Grounded:
 
 class Checker(Protocol):
     def check(
-        self, parsed: ParsedAnswer, question: str, passages: Sequence[str], headings: Sequence[str] = ()
+        self, parsed: ParsedAnswer, question: str, passages: Sequence[str], dates: Sequence[str] = ()
     ) -> Grounded: ...
 
 
@@ -49,12 +49,15 @@ def ground(
     *,
     choices: bool = False,
     min_relevance: float = 0.0,
-    headings: Sequence[str] = (),
+    titles: Sequence[str] = (),
+    dates: Sequence[str] = (),
 ) -> Grounded:
     """Parses the model's markers against the passages and lets ``checker`` decide.
 
-    ``headings`` are the words shown above each passage (its title and date, see
-    ``rag.chain.format_passages``): a fact the model read there is not made up.
+    ``dates`` are the passages' dates written out (``rag.newstime.date_words``):
+    the model reads each in its passage's heading, so "on July 28" is not made up.
+    Titles count towards ``relevance`` but ground no fact: a figure taken from
+    "News from around our 50 states" answers nothing.
 
     An open answer abstains before any checker sees it when it only restates
     the question, or when the sentences that state it share less than
@@ -68,13 +71,13 @@ def ground(
         and not parsed.abstained
         and (
             not adds_to_question(parsed.text, question)
-            or (min_relevance > 0 and relevance(parsed.text, question, passages, headings) < min_relevance)
+            or (min_relevance > 0 and relevance(parsed.text, question, passages, titles) < min_relevance)
         )
     )
     if parsed.abstained or not passages or off_topic:
         text = parsed.text if parsed.abstained else ABSTENTION
         return Grounded(text=text, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
-    return checker.check(parsed, question, passages, headings)
+    return checker.check(parsed, question, passages, dates)
 
 
 def split_claims(text: str) -> list[Claim]:
@@ -97,10 +100,10 @@ class HeuristicChecker:
     name = "heuristic"
 
     def check(
-        self, parsed: ParsedAnswer, question: str, passages: Sequence[str], headings: Sequence[str] = ()
+        self, parsed: ParsedAnswer, question: str, passages: Sequence[str], dates: Sequence[str] = ()
     ) -> Grounded:
-        # What the model was shown of each passage: its heading, then its text.
-        shown = [f"{headings[n]}\n{p}" if n < len(headings) else p for n, p in enumerate(passages)]
+        # Each passage with the date its heading showed the model.
+        shown = [f"{dates[n]}\n{p}" if n < len(dates) else p for n, p in enumerate(passages)]
         if not is_grounded(parsed.text, question, shown):
             return Grounded(text=ABSTENTION, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
         added = not parsed.numbers
@@ -155,7 +158,7 @@ def _added_words(answer: str, question: str) -> set[str]:
     return content_words(strip_markers(answer)) - content_words(question) - _POINTERS
 
 
-def relevance(answer: str, question: str, passages: Sequence[str], headings: Sequence[str] = ()) -> float:
+def relevance(answer: str, question: str, passages: Sequence[str], titles: Sequence[str] = ()) -> float:
     """How much of the question the sentences stating the answer are about, from 0 to 1.
 
     Asked about a passage that is not there, a small model copies a figure or a
@@ -164,7 +167,7 @@ def relevance(answer: str, question: str, passages: Sequence[str], headings: Seq
     answer then shares few of the question's words. Of the sentences holding
     the most of the answer's new words, this is the largest share of the
     question's words found in one of them, its neighbours and its passage's
-    heading (title and date); 1.0 if that window names something the question names (a figure, or
+    title; 1.0 if that window names something the question names (a figure, or
     a capitalised word not opening a sentence: "Scully", "NBA"), since a short
     sentence about the right person shares few words with a long question.
     1.0 also when there is nothing to measure (no sentence holds a new word as
@@ -177,7 +180,7 @@ def relevance(answer: str, question: str, passages: Sequence[str], headings: Seq
     names = _names(question)
     best: tuple[int, float] | None = None
     for n, text in enumerate(passages):
-        title = content_words(headings[n]) if n < len(headings) else set()
+        title = content_words(titles[n]) if n < len(titles) else set()
         words = [content_words(text[start:end]) for start, end in sentence_spans(text)]
         for i, sentence in enumerate(words):
             if sentence & new:

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from rag.chain import heading_words
 from rag.citations import (
     ABSTENTION,
     ParsedAnswer,
@@ -24,6 +23,7 @@ from rag.grounding import (
     relevance,
     verify_citations,
 )
+from rag.newstime import date_words
 from rag.terms import key_terms
 from rag.types import Passage
 
@@ -289,26 +289,24 @@ SPIRIT = "JetBlue Airways on Thursday announced it would purchase Spirit Airline
 def test_a_date_read_from_the_passage_heading_is_grounded() -> None:
     # Seen on the dev weeks: the model wrote the heading's date back as "July 28" and the answer abstained.
     answer = "JetBlue Airways announced a deal to buy Spirit Airlines on July 28 [1]."
-    heading = heading_words(
-        Passage(
-            chunk_id="c",
-            article_id="a",
-            title="JetBlue to buy Spirit",
-            text=SPIRIT,
-            start=0,
-            end=len(SPIRIT),
-            score=1.0,
-            published=date(2022, 7, 28),
-        )
-    )
-    assert heading == "JetBlue to buy Spirit Thursday 28 July 2022"
+    shown = date_words(date(2022, 7, 28))
+    assert shown == "Thursday 28 July 2022"
     assert ground(answer, SPIRIT_Q, [SPIRIT], HeuristicChecker()).abstained
-    grounded = ground(answer, SPIRIT_Q, [SPIRIT], HeuristicChecker(), headings=[heading])
+    grounded = ground(answer, SPIRIT_Q, [SPIRIT], HeuristicChecker(), dates=[shown])
     assert not grounded.abstained and grounded.numbers == (1,)
     assert [c.verdict for c in grounded.claims] == ["supported"]
     # Another day is still made up.
     wrong = answer.replace("July 28", "July 21")
-    assert ground(wrong, SPIRIT_Q, [SPIRIT], HeuristicChecker(), headings=[heading]).abstained
+    assert ground(wrong, SPIRIT_Q, [SPIRIT], HeuristicChecker(), dates=[shown]).abstained
+
+
+def test_a_figure_in_a_title_grounds_nothing() -> None:
+    # Seen on the dev weeks: "plunged by 50%" taken from the title "News from around our 50 states".
+    question = "The number of flying insects in Britain has plunged by what percentage since 2004?"
+    passage = "The pesky, slow-flying insects lay their eggs in places with dying vegetation."
+    answer = "The number of flying insects in Britain has plunged by 50% since 2004 [1]."
+    title = "News from around our 50 states"
+    assert ground(answer, question, [passage], HeuristicChecker(), titles=[title]).abstained
 
 
 def test_relevance_exempts_multiple_choice() -> None:
