@@ -107,8 +107,8 @@ class HeuristicChecker:
         if not is_grounded(parsed.text, question, shown):
             return Grounded(text=ABSTENTION, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
         added = not parsed.numbers
-        fixed = attach_missing_citation(parsed, passages)
-        moved = verify_citations(fixed, passages, question)
+        fixed = attach_missing_citation(parsed, shown)
+        moved = verify_citations(fixed, shown, question)
         holds = [terms_in(p) for p in shown]
         asked = key_terms(question)
         claims = []

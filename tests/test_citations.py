@@ -300,6 +300,15 @@ def test_a_date_read_from_the_passage_heading_is_grounded() -> None:
     assert ground(wrong, SPIRIT_Q, [SPIRIT], HeuristicChecker(), dates=[shown]).abstained
 
 
+def test_a_date_from_the_heading_keeps_its_citation() -> None:
+    # "28" also appears in the other passage's text: the marker must stay on the dated passage.
+    other = "Spirit Airlines flies to 28 countries."
+    answer = "JetBlue Airways announced a deal to buy Spirit Airlines on July 28 [1]."
+    dates = [date_words(date(2022, 7, 28)), date_words(date(2022, 7, 1))]
+    grounded = ground(answer, SPIRIT_Q, [SPIRIT, other], HeuristicChecker(), dates=dates)
+    assert not grounded.abstained and grounded.numbers == (1,)
+
+
 def test_a_figure_in_a_title_grounds_nothing() -> None:
     # Seen on the dev weeks: "plunged by 50%" taken from the title "News from around our 50 states".
     question = "The number of flying insects in Britain has plunged by what percentage since 2004?"
