@@ -4,7 +4,7 @@ The model's text is split into ``Claim``s (an answer sentence and the passage
 numbers it cites); a ``Checker`` gives each a verdict and may re-point,
 add or refuse citations. The answer abstains when its new facts appear in no
 passage: that is the signature of an answer from the model's memory.
-``HeuristicChecker`` (names and numbers must be found in the cited text) is
+``HeuristicChecker`` (names and numbers must be found in the cited text or its date) is
 the first checker; an NLI- or quote-based one implements the same protocol.
 """
 
@@ -95,7 +95,7 @@ def split_claims(text: str) -> list[Claim]:
 
 
 class HeuristicChecker:
-    """Names and numbers as evidence: a claim's new facts must be in the passage it cites."""
+    """Names and numbers as evidence: a claim's new facts must be in the passage it cites (or its date)."""
 
     name = "heuristic"
 
