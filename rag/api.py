@@ -451,13 +451,16 @@ class Newsdesk:
 
     def _prompt_chars(self, variant: str, inputs: dict[str, str]) -> int:
         """Characters of the messages sent for ``variant`` (the benchmark reports prompt size)."""
-        from rag.chain import answer_prompt
+        from rag.chain import answer_prompt, prompt_inputs
 
         if variant == "extract":
             from rag.reader import extract_prompt
 
             return sum(len(str(m.content)) for m in extract_prompt().format_messages(**inputs))
-        return sum(len(str(m.content)) for m in answer_prompt(variant).format_messages(**inputs))
+        return sum(
+            len(str(m.content))
+            for m in answer_prompt(variant).format_messages(**prompt_inputs(variant, inputs))
+        )
 
     def _extract(self, inputs: dict[str, str], passages: Sequence[Passage]) -> Checked:
         """Reader "extract": the model's evidence as JSON, checked against the passages."""

@@ -17,6 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from rag.instructions import without_instructions
 from rag.prompts import load_prompt
+from rag.sentences import sentence_spans
 from rag.types import Passage
 
 
@@ -39,6 +40,36 @@ def format_history(history: Sequence[tuple[str, str]], turns: int = 3) -> str:
     return "\n".join(lines)
 
 
+def split_question(question: str) -> tuple[str, str]:
+    """``(background, ask)``: the sentences before the first one that asks, and the rest.
+
+    Quiz-style and pasted questions often open with what the asker already
+    knows ("The mayor began closing libraries last year. Which library did she
+    close this week?"). Shown as one block, the small model often copies that
+    opening sentence as its answer; labelled as background, it answers the ask.
+    No background when the first sentence asks, or when no sentence does.
+    """
+    spans = sentence_spans(question)
+    for i, (start, end) in enumerate(spans):
+        if question[start:end].rstrip().endswith("?"):
+            if i == 0:
+                break
+            return question[: spans[i - 1][1]].strip(), question[start:].strip()
+    return "", question.strip()
+
+
+# The variants whose user message separates the background from the ask.
+FRAMED = frozenset({"open", "open_cued"})
+
+
+def prompt_inputs(variant: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """``inputs`` as the prompt of ``variant`` takes them: open questions split by ``split_question``."""
+    if variant not in FRAMED:
+        return inputs
+    background, ask = split_question(inputs["question"])
+    return {**inputs, "question": ask, "background": f"Background: {background}\n" if background else ""}
+
+
 USER_PROMPTS = {
     "open": "answer_user",
     "open_cued": "answer_user_cued",
@@ -56,7 +87,8 @@ def answer_prompt(variant: str = "open") -> ChatPromptTemplate:
 
 def generation_chain(llm: BaseChatModel, variant: str = "open") -> Runnable[dict[str, Any], str]:
     """``{"question", "context"[, "options"]}`` → answer text (streams token by token)."""
-    return answer_prompt(variant) | llm | StrOutputParser()
+    frame: Runnable[dict[str, Any], dict[str, Any]] = RunnableLambda(lambda x: prompt_inputs(variant, x))
+    return frame | answer_prompt(variant) | llm | StrOutputParser()
 
 
 def choose_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], Any]:

@@ -16,8 +16,8 @@ from rag.errors import PromptError
 
 EXPECTED: dict[str, frozenset[str]] = {
     "answer_system": frozenset(),
-    "answer_user": frozenset({"context", "question"}),
-    "answer_user_cued": frozenset({"context", "question"}),
+    "answer_user": frozenset({"context", "background", "question"}),
+    "answer_user_cued": frozenset({"context", "background", "question"}),
     "passage": frozenset({"number", "title", "published", "text"}),
     "condense": frozenset({"history", "question"}),
     "multiple_choice": frozenset({"context", "question", "options"}),

@@ -227,6 +227,23 @@ def test_only_the_small_model_is_shown_the_abstention_reply_in_the_user_message(
     assert ("The articles don't say." in user) == cued
 
 
+def test_what_the_asker_already_knows_is_shown_as_background(
+    loaded: Newsdesk, fake_llm: FakeChatModel
+) -> None:
+    # Shown as one block, the 1.5B model often "answered" a quiz question by copying its opening
+    # sentence; with that sentence labelled as background, it answered the ask.
+    known = "Britain is sending weapons to Ukraine."
+    ask_citing(loaded, fake_llm, f"{known} {LAUNCHERS_Q}", "2,000", "The UK sent 2,000 launchers [{n}].")
+    user = str(fake_llm.calls[-1][-1].content)
+    assert f"\nBackground: {known}\nQuestion: {LAUNCHERS_Q}\n" in user
+
+
+def test_a_question_without_background_is_shown_as_asked(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
+    ask_citing(loaded, fake_llm, LAUNCHERS_Q, "2,000", "The UK sent 2,000 launchers [{n}].")
+    user = str(fake_llm.calls[-1][-1].content)
+    assert f"\n\nQuestion: {LAUNCHERS_Q}\n" in user and "Background" not in user
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 

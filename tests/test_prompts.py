@@ -50,12 +50,12 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def test_a_folder_with_good_templates_is_used(tmp_path: Path) -> None:
-    folder = write(tmp_path / "p", "answer_user", "Context: {context}\nQ: {question}\n\n")
-    assert load_prompt("answer_user", folder) == "Context: {context}\nQ: {question}"
+    folder = write(tmp_path / "p", "answer_user", "Context: {context}\n{background}Q: {question}\n\n")
+    assert load_prompt("answer_user", folder) == "Context: {context}\n{background}Q: {question}"
 
 
 def test_missing_variable(tmp_path: Path) -> None:
-    folder = write(tmp_path / "p", "answer_user", "Passages:\n{context}\nAnswer now.")
+    folder = write(tmp_path / "p", "answer_user", "Passages:\n{context}\n{background}Answer now.")
     with pytest.raises(PromptError, match=r"missing \['question'\]"):
         load_prompt("answer_user", folder)
 
