@@ -63,11 +63,13 @@ FRAMED = frozenset({"open", "open_cued"})
 
 
 def prompt_inputs(variant: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    """``inputs`` as the prompt of ``variant`` takes them: open questions split by ``split_question``."""
+    """``inputs`` as the prompt of ``variant`` takes them: an open question split by ``split_question``,
+    its background as a line of ``prompts/background.txt`` (or nothing)."""
     if variant not in FRAMED:
         return inputs
     background, ask = split_question(inputs["question"])
-    return {**inputs, "question": ask, "background": f"Background: {background}\n" if background else ""}
+    line = load_prompt("background").format(background=background) + "\n" if background else ""
+    return {**inputs, "question": ask, "background": line}
 
 
 USER_PROMPTS = {

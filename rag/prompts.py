@@ -18,6 +18,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "answer_system": frozenset(),
     "answer_user": frozenset({"context", "background", "question"}),
     "answer_user_cued": frozenset({"context", "background", "question"}),
+    "background": frozenset({"background"}),
     "passage": frozenset({"number", "title", "published", "text"}),
     "condense": frozenset({"history", "question"}),
     "multiple_choice": frozenset({"context", "question", "options"}),
