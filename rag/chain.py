@@ -16,7 +16,7 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from rag.instructions import without_instructions
-from rag.prompts import load_prompt
+from rag.prompts import EXPECTED, load_prompt
 from rag.sentences import sentence_spans
 from rag.types import Passage
 
@@ -58,26 +58,22 @@ def split_question(question: str) -> tuple[str, str]:
     return "", question.strip()
 
 
-# The variants whose user message separates the background from the ask.
-FRAMED = frozenset({"open", "open_cued"})
-
-
-def prompt_inputs(variant: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    """``inputs`` as the prompt of ``variant`` takes them: an open question split by ``split_question``,
-    its background as a line of ``prompts/background.txt`` (or nothing)."""
-    if variant not in FRAMED:
-        return inputs
-    background, ask = split_question(inputs["question"])
-    line = load_prompt("background").format(background=background) + "\n" if background else ""
-    return {**inputs, "question": ask, "background": line}
-
-
 USER_PROMPTS = {
     "open": "answer_user",
     "open_cued": "answer_user_cued",
     "choices": "multiple_choice",
     "choose": "choose",
 }
+
+
+def prompt_inputs(variant: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """``inputs`` as the prompt of ``variant`` takes them: where its template has a ``{background}``,
+    the question split by ``split_question``, its background a line of ``prompts/background.txt`` (or nothing)."""
+    if "background" not in EXPECTED.get(USER_PROMPTS.get(variant, ""), ()):
+        return inputs
+    background, ask = split_question(inputs["question"])
+    line = load_prompt("background").format(background=background) + "\n" if background else ""
+    return {**inputs, "question": ask, "background": line}
 
 
 def answer_prompt(variant: str = "open") -> ChatPromptTemplate:
