@@ -515,7 +515,7 @@ class Newsdesk:
         from rag.choices import format_options, parse_choice
         from rag.citations import ABSTENTION
         from rag.grounding import ground
-        from rag.newstime import about_now, date_words, is_stale
+        from rag.newstime import about_now, date_words, holds_as_of, is_stale
 
         grounding_at = time.perf_counter()
         passages = retrieval.passages
@@ -536,16 +536,16 @@ class Newsdesk:
             text, abstained = "", False
         else:
             text, abstained = grounded.text, grounded.abstained
+            cited_dates = [passages[n - 1].published for n in grounded.numbers]
             if (
                 not abstained
                 and self.settings.stale_abstains
-                and is_stale(
-                    retrieval.question, retrieval.as_of, [passages[n - 1].published for n in grounded.numbers]
-                )
+                and is_stale(retrieval.question, retrieval.as_of, cited_dates)
             ):
                 text, abstained = ABSTENTION, True
             if retrieval.as_of and not abstained and about_now(retrieval.question):
-                text = f"{text} (as of {retrieval.as_of.day} {retrieval.as_of:%B %Y})"
+                day = holds_as_of(retrieval.as_of, cited_dates)
+                text = f"{text} (as of {day.day} {day:%B %Y})"
             citations = (
                 () if abstained else build_citations(grounded.numbers, grounded.text, passages, quotes)
             )

@@ -1,7 +1,7 @@
 """What a question's words say about time, read against the day it is asked (``Filters.as_of``).
 
 Two uses: a question about the present ("now", "this week") gets "as of <date>"
-after its answer, and a question about a short span ("this week", "on
+after its answer, the day of the newest report it cites, and a question about a short span ("this week", "on
 Tuesday", "recently") is not answered from reports older than that span. In
 a news archive the same story recurs: an answer to "Which NFL star announced
 his retirement on Tuesday?" cited to a report from years before names the
@@ -41,6 +41,19 @@ def date_words(day: date | None) -> str:
 def about_now(question: str) -> bool:
     """True when the question asks about the present, so its answer is dated."""
     return ABOUT_NOW.search(question) is not None
+
+
+def holds_as_of(as_of: date, published: Iterable[date | None]) -> date:
+    """The day an answer about the present is known to hold: its newest cited report's day.
+
+    "How many troops are now in Estonia?" asked today and answered from a report
+    of three years ago holds as of that report, not as of today. The asked day
+    when a cited report is undated (it may be recent) or nothing is cited.
+    """
+    dates = list(published)
+    if not dates or any(d is None for d in dates):
+        return as_of
+    return min(as_of, max(d for d in dates if d is not None))
 
 
 def span_days(question: str) -> int | None:

@@ -9,7 +9,7 @@ import pytest
 from fakes import FakeChatModel, HashEmbeddings
 
 from rag.api import Newsdesk
-from rag.newstime import is_stale, span_days
+from rag.newstime import holds_as_of, is_stale, span_days
 from rag.settings import Settings
 from rag.types import Answer, Filters
 
@@ -57,7 +57,19 @@ def test_an_answer_about_now_says_as_of_when(
         fake_llm.replies.append(f"Around 850 troops [{n}].")
         *_, answer = events
         assert isinstance(answer, Answer) and not answer.abstained
-        assert answer.answer.endswith("(as of 28 January 2022)") is says, answer.answer
+        # Asked on the 28th, the answer holds as of its report, the Telegraph's of the 26th.
+        assert answer.answer.endswith("(as of 26 January 2022)") is says, answer.answer
+        assert "28 January" not in answer.answer
+
+
+def test_an_answer_holds_as_of_its_newest_cited_report() -> None:
+    asked = date(2022, 7, 8)
+    # "What share of children now live in poverty?" answered from a report of 2019 holds as of 2019.
+    assert holds_as_of(asked, [date(2019, 5, 9)]) == date(2019, 5, 9)
+    assert holds_as_of(asked, [date(2019, 5, 9), date(2022, 7, 6)]) == date(2022, 7, 6)
+    assert holds_as_of(asked, [date(2022, 7, 6), None]) == asked  # an undated report may be recent
+    assert holds_as_of(asked, []) == asked
+    assert holds_as_of(asked, [date(2022, 7, 9)]) == asked  # never after the day asked
 
 
 @pytest.mark.parametrize(
