@@ -1,11 +1,11 @@
 """What a question's words say about time, read against the day it is asked (``Filters.as_of``).
 
 Two uses: a question about the present ("now", "this week") gets "as of <date>"
-after its answer, the day of the newest report it cites, and a question about a short span ("this week", "on
-Tuesday", "recently") is not answered from reports older than that span. In
-a news archive the same story recurs: an answer to "Which NFL star announced
-his retirement on Tuesday?" cited to a report from years before names the
-wrong star with every word grounded.
+after its answer, the day of the newest report it cites, and a question about a
+short span ("this week", "on Tuesday", "recently") is not answered from reports
+older than that span. In a news archive the same story recurs: an answer to
+"Which NFL star announced his retirement on Tuesday?" cited to a report from
+years before names the wrong star with every word grounded.
 """
 
 from __future__ import annotations
