@@ -43,6 +43,13 @@ def about_now(question: str) -> bool:
     return ABOUT_NOW.search(question) is not None
 
 
+def newest_report(published: Iterable[date | None]) -> date | None:
+    """The newest cited report's day; None when nothing is cited or a report is undated (it may be newer)."""
+    dates = list(published)
+    known = [d for d in dates if d is not None]
+    return max(known) if known and len(known) == len(dates) else None
+
+
 def holds_as_of(as_of: date, published: Iterable[date | None]) -> date:
     """The day an answer about the present is known to hold: its newest cited report's day.
 
@@ -50,10 +57,8 @@ def holds_as_of(as_of: date, published: Iterable[date | None]) -> date:
     of three years ago holds as of that report, not as of today. The asked day
     when a cited report is undated (it may be recent) or nothing is cited.
     """
-    dates = list(published)
-    if not dates or any(d is None for d in dates):
-        return as_of
-    return min(as_of, max(d for d in dates if d is not None))
+    newest = newest_report(published)
+    return as_of if newest is None else min(as_of, newest)
 
 
 def span_days(question: str) -> int | None:
@@ -69,7 +74,7 @@ def is_stale(question: str, as_of: date | None, published: Iterable[date | None]
     all is never stale: only what is known to be old is refused.
     """
     days = span_days(question)
-    dates = list(published)
-    if days is None or as_of is None or not dates or any(d is None for d in dates):
+    newest = newest_report(published)
+    if days is None or as_of is None or newest is None:
         return False
-    return all((as_of - d).days > days for d in dates if d is not None)
+    return (as_of - newest).days > days  # every report is older when the newest is
