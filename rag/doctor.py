@@ -17,7 +17,7 @@ from importlib import metadata
 from rag.settings import Settings
 from vectorstore import Health
 
-INSTALL_FIX = "pip install --require-hashes -r requirements.lock && pip install --no-deps -e ."
+INSTALL_FIX = "bash .ci/install (in the newsdesk folder: the pinned pip, then requirements.lock)"
 # Modules whose import has broken on a fresh machine before, or that load native code:
 # importing them (not just finding their distribution) is the check that matters.
 IMPORTS = (
@@ -51,14 +51,21 @@ class Check:
 
 
 def check_python() -> Check:
+    """This interpreter against the project's declared requires-python (one home: pyproject.toml)."""
+    from packaging.specifiers import SpecifierSet
+
     version = ".".join(map(str, sys.version_info[:3]))
-    if sys.version_info >= (3, 11):  # noqa: UP036 - a wrong venv is exactly what doctor is for
+    try:
+        declared = metadata.metadata("newsdesk")["Requires-Python"] or ">=3.11"
+    except metadata.PackageNotFoundError:
+        declared = ">=3.11"
+    if SpecifierSet(declared).contains(version):
         return Check("python", True, f"Python {version}")
     return Check(
         "python",
         False,
-        f"Python {version}; newsdesk needs 3.11 or newer",
-        "python3.11 -m venv .venv && . .venv/bin/activate, then reinstall",
+        f"Python {version}; newsdesk needs {declared}",
+        "PYTHON=python3.11 bash .ci/install --fresh",
     )
 
 
@@ -187,7 +194,7 @@ def check_llm(settings: Settings) -> Check:
 
 def _llm_fix(settings: Settings) -> str:
     if settings.is_local_llm:
-        return "newsdesk models --verify (and pip install -r requirements.lock)"
+        return "newsdesk models --verify (and bash .ci/install)"
     return (
         f"check that the server at {settings.llm_base_url} is running and serves "
         f"{settings.llm_model!r}, or unset NEWSDESK_LLM_BASE_URL to use the local model"

@@ -106,3 +106,13 @@ def test_everything_passes_on_a_working_install(home: Path) -> None:
         "llm",
     ]
     assert all(c["ok"] and c["fix"] is None for c in report["checks"])
+
+
+def test_python_is_checked_against_the_declared_requires_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.doctor as doctor_module
+
+    assert doctor_module.check_python().ok
+    monkeypatch.setattr(doctor_module.metadata, "metadata", lambda name: {"Requires-Python": ">=3.99"})
+    check = doctor_module.check_python()
+    assert not check.ok
+    assert "needs >=3.99" in check.detail and check.fix and ".ci/install" in check.fix
