@@ -15,11 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.citations import build_citations
 from rag.desk import History, Progress, StreamEvent, final_answer
 from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
 from rag.settings import Settings, load_settings
-from rag.types import Answer, Article, Citation, Filters, IngestReport, Passage, Retrieval, Timings
+from rag.types import Answer, Article, Filters, IngestReport, Passage, Retrieval
 from vectorstore import (
     ChromaStore,
     Health,
@@ -37,10 +36,9 @@ if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
+    from rag.answering import Answering
     from rag.grounding import Checker
     from rag.lexical import LexicalCache
-    from rag.picker import Pick
-    from rag.reader import Checked
     from rag.stages import Pipeline
 
 log = logging.getLogger(__name__)
@@ -156,7 +154,7 @@ class Newsdesk:
         self._lexical: LexicalCache | None = None
         self._pipeline: Pipeline | None = None
         self._chains: dict[str, Any] = {}
-        self._open_variant = "open_cued" if _cues_abstention(self.settings) else "open"
+        self._answering: Answering | None = None
         self.checker: Checker = checker or _default_checker()
         self._lock = threading.Lock()
 
@@ -203,6 +201,22 @@ class Newsdesk:
                 self._pipeline = build_pipeline(context)
             return self._pipeline
 
+    @property
+    def answering(self) -> Answering:
+        """The reader and checks of the settings (``rag.answering``), composed once."""
+        from rag.answering import AnswerContext, Answering
+
+        with self._lock:
+            if self._answering is None:
+                context = AnswerContext(
+                    settings=self.settings,
+                    chain=self._chain,
+                    checker=self.checker,
+                    cued=_cues_abstention(self.settings),
+                )
+                self._answering = Answering(context, self._generator)
+            return self._answering
+
     def as_retriever(self, *, k: int | None = None, filters: Filters | dict[str, Any] | None = None) -> Any:
         """The same retrieval as ``ask``, as a LangChain ``BaseRetriever`` returning ``Document``s."""
         from rag.retrieval import NewsdeskRetriever
@@ -225,7 +239,8 @@ class Newsdesk:
         if self.store.count():
             self.lexical.index()
         try:
-            generation_chain(self.llm, self._open_variant).invoke(
+            variant = "open_cued" if _cues_abstention(self.settings) else "open"
+            generation_chain(self.llm, variant).invoke(
                 {"question": "Is this a warm-up?", "context": "[1] Warm-up (undated)\n"}
             )
         except NewsdeskError:
@@ -347,7 +362,7 @@ class Newsdesk:
         options = _check_choices(choices)
         retrieval, timings = self._retrieve(question, history, k, as_filters(filters), options)
         yield retrieval
-        yield from self._generate_and_ground(retrieval, timings, started, options)
+        yield from self.answering.answer(retrieval, options, started, timings)
 
     def answer_from(
         self,
@@ -371,205 +386,15 @@ class Newsdesk:
             seconds=0.0,
             as_of=as_of,
         )
-        return final_answer(self._generate_and_ground(retrieval, {}, started, _check_choices(choices)))
-
-    def _generate_and_ground(
-        self, retrieval: Retrieval, timings: dict[str, float], started: float, options: tuple[str, ...]
-    ) -> Iterator[str | Answer]:
-        """Text deltas, then the grounded ``Answer``; a model failure becomes ``Answer.error``."""
-        from rag.chain import format_passages
-        from rag.choices import format_options
-        from rag.llm import describe_llm_error
-
-        passages = retrieval.passages
-        label = self._generator
-        if not passages:
-            yield self._finish(retrieval, "", started, timings, None, label, prompt_chars=0, choices=options)
-            return
-        # Stage "generate": the prompt template and the model, composed once per desk.
-        generating_at = time.perf_counter()
-        parts: list[str] = []
-        first: float | None = None
-        error: str | None = None
-        inputs = {"question": retrieval.standalone_question, "context": format_passages(passages)}
-        variant = self._open_variant
-        if options:
-            variant, inputs["options"] = "choices", format_options(options)
-        extracting = self.settings.reader == "extract" and not options
-        picking = bool(options) and self.settings.choice_reader == "score"
-        quotes: dict[int, tuple[int, int]] = {}
-        probabilities: tuple[float, ...] = ()
-        if extracting:
-            variant = "extract"
-        if picking:
-            from rag.picker import options_with_none
-
-            variant, inputs["options"] = "choose", format_options(options_with_none(options))
-        prompt_chars = self._prompt_chars(variant, inputs)
-        try:
-            if picking:
-                # One token read for its letter probabilities; the answer is written from the pick.
-                chosen = self._pick(inputs, passages, options)
-                quotes, probabilities = chosen.quotes, chosen.probabilities
-                first = time.perf_counter() - started
-                parts.append(chosen.text)
-                yield chosen.text
-            elif extracting:
-                # The model's JSON is not for reading: the checked answer is sent as one piece.
-                checked = self._extract(inputs, passages)
-                quotes = checked.spans
-                first = time.perf_counter() - started
-                parts.append(checked.text)
-                yield checked.text
-            else:
-                for delta in self._generation(variant).stream(inputs):
-                    if not delta:
-                        continue
-                    if first is None:
-                        first = time.perf_counter() - started
-                    parts.append(delta)
-                    yield delta
-        except NewsdeskError as exc:
-            error = str(exc)
-        except Exception as exc:  # the client's many error types become one readable line
-            error = str(describe_llm_error(exc, self.settings))
-            log.warning("generation failed: %s", exc)
-        timings["generate"] = time.perf_counter() - generating_at
-        timings["first_token"] = first  # type: ignore[assignment]
-        yield self._finish(
-            retrieval,
-            "".join(parts),
-            started,
-            timings,
-            error,
-            label,
-            prompt_chars=prompt_chars,
-            choices=options,
-            quotes=quotes,
-            choice_probabilities=probabilities,
-        )
-
-    def _prompt_chars(self, variant: str, inputs: dict[str, str]) -> int:
-        """Characters of the messages sent for ``variant`` (the benchmark reports prompt size)."""
-        from rag.chain import answer_prompt, prompt_inputs
-
-        if variant == "extract":
-            from rag.reader import extract_prompt
-
-            return sum(len(str(m.content)) for m in extract_prompt().format_messages(**inputs))
-        return sum(
-            len(str(m.content))
-            for m in answer_prompt(variant).format_messages(**prompt_inputs(variant, inputs))
-        )
-
-    def _extract(self, inputs: dict[str, str], passages: Sequence[Passage]) -> Checked:
-        """Reader "extract": the model's evidence as JSON, checked against the passages."""
-        from rag.reader import check_evidence, extract_chain, parse_evidence
-
-        chain = self._chain("extract", extract_chain)
-        return check_evidence(parse_evidence(chain.invoke(inputs)), [p.text for p in passages])
-
-    def _pick(self, inputs: dict[str, str], passages: Sequence[Passage], options: tuple[str, ...]) -> Pick:
-        """Reader for multiple choice: the letter probabilities of one token, then the passages' say."""
-        from rag.chain import choose_chain
-        from rag.picker import pick
-
-        return pick(
-            self._chain("choose", choose_chain).invoke(inputs),
-            options,
-            inputs["question"],
-            [p.text for p in passages],
-            evidence_weight=self.settings.choice_evidence_weight,
-            min_probability=self.settings.choice_min_probability,
-        )
-
-    def _generation(self, variant: str) -> Any:
-        """The prompt | model | parser chain of ``variant``."""
-        from rag.chain import generation_chain
-
-        return self._chain(variant, lambda llm: generation_chain(llm, variant))
+        return final_answer(self.answering.answer(retrieval, _check_choices(choices), started, {}))
 
     def _chain(self, name: str, build: Callable[[BaseChatModel], Any]) -> Any:
-        """The chain ``name``, built from the model by ``build`` once per desk."""
+        """The chain ``name``, built from the model by ``build`` once per desk (readers share them)."""
         llm = self.llm  # before taking the lock: the property takes it too
         with self._lock:
             if name not in self._chains:
                 self._chains[name] = build(llm)
             return self._chains[name]
-
-    def _finish(
-        self,
-        retrieval: Retrieval,
-        raw: str,
-        started: float,
-        timings: dict[str, float],
-        error: str | None,
-        label: str,
-        *,
-        prompt_chars: int,
-        choices: tuple[str, ...] = (),
-        quotes: dict[int, tuple[int, int]] | None = None,
-        choice_probabilities: tuple[float, ...] = (),
-    ) -> Answer:
-        """Stage "ground": markers checked, claims judged, abstain or cite."""
-        from rag.choices import format_options, parse_choice
-        from rag.citations import ABSTENTION
-        from rag.grounding import ground
-        from rag.newstime import about_now, date_words, holds_as_of, is_stale
-
-        grounding_at = time.perf_counter()
-        passages = retrieval.passages
-        # The options are part of what was asked: their words are not facts the answer brought in.
-        asked = retrieval.standalone_question + ("\n" + format_options(choices) if choices else "")
-        grounded = ground(
-            raw,
-            asked,
-            [p.text for p in passages],
-            self.checker,
-            choices=bool(choices),
-            min_relevance=self.settings.answer_min_relevance,
-            titles=[p.title or "" for p in passages],
-            dates=[date_words(p.published) for p in passages],
-        )
-        citations: tuple[Citation, ...] = ()
-        if error:
-            text, abstained = "", False
-        else:
-            text, abstained = grounded.text, grounded.abstained
-            cited_dates = [passages[n - 1].published for n in grounded.numbers]
-            if (
-                not abstained
-                and self.settings.stale_abstains
-                and is_stale(retrieval.question, retrieval.as_of, cited_dates)
-            ):
-                text, abstained = ABSTENTION, True
-            if retrieval.as_of and not abstained and about_now(retrieval.question):
-                day = holds_as_of(retrieval.as_of, cited_dates)
-                text = f"{text} (as of {day.day} {day:%B %Y})"
-            citations = (
-                () if abstained else build_citations(grounded.numbers, grounded.text, passages, quotes)
-            )
-        timings["ground"] = time.perf_counter() - grounding_at
-        return Answer(
-            question=retrieval.question,
-            answer=text,
-            abstained=abstained,
-            citations=citations,
-            passages=passages,
-            invalid_citations=grounded.invalid,
-            standalone_question=(
-                retrieval.standalone_question if retrieval.standalone_question != retrieval.question else None
-            ),
-            model=label,
-            timings=Timings(total=time.perf_counter() - started, **timings),
-            error=error,
-            claims=() if error or abstained else grounded.claims,
-            prompt_chars=prompt_chars,
-            choice=parse_choice(text, choices) if choices and not abstained and not error else None,
-            choice_probabilities=choice_probabilities,
-            conflicts=() if error or abstained else grounded.conflicts,
-            draft=raw,
-        )
 
     # -- the library ----------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport:

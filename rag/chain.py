@@ -83,6 +83,12 @@ def answer_prompt(variant: str = "open") -> ChatPromptTemplate:
     )
 
 
+def prompt_chars(variant: str, inputs: dict[str, Any]) -> int:
+    """Characters of the messages ``variant`` sends for ``inputs`` (benchmarks report prompt size)."""
+    messages = answer_prompt(variant).format_messages(**prompt_inputs(variant, inputs))
+    return sum(len(str(m.content)) for m in messages)
+
+
 def generation_chain(llm: BaseChatModel, variant: str = "open") -> Runnable[dict[str, Any], str]:
     """``{"question", "context"[, "options"]}`` → answer text (streams token by token)."""
     frame: Runnable[dict[str, Any], dict[str, Any]] = RunnableLambda(lambda x: prompt_inputs(variant, x))

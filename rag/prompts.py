@@ -24,8 +24,6 @@ EXPECTED: dict[str, frozenset[str]] = {
     "multiple_choice": frozenset({"context", "question", "options"}),
     "choose": frozenset({"context", "question", "options"}),
     "judge": frozenset({"passages", "question", "answer"}),
-    "extract_system": frozenset(),
-    "extract_user": frozenset({"context", "question"}),
 }
 
 

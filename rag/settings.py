@@ -64,12 +64,13 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     openai_api_key: SecretStr | None = None
-    # "free": the model writes the cited answer; "extract": it copies the sentence and the short answer
-    # (JSON-constrained) and newsdesk writes the answer from them (see rag.reader). Open questions only.
-    reader: Literal["free", "extract"] = "free"
-    # Multiple choice: "score" reads the model's probability of each option's letter and favours options a
-    # passage states (see rag.picker); "free" lets the model write "B) … [n]" itself.
-    choice_reader: Literal["score", "free"] = "score"
+    # The answer path (see rag.answering): the reader of open questions, the reader of multiple-choice
+    # ones, and the checks after it, in order. Built-in names or "module:Class".
+    # "free": the model writes the cited answer. "choose" (multiple choice): the model's probability of
+    # each option's letter, favouring options a passage states (rag.picker); "score" is its old name.
+    reader: str = "free"
+    choice_reader: str = "choose"
+    answer_checks: Annotated[tuple[str, ...], NoDecode] = ("ground", "news_time")
     choice_evidence_weight: float = Field(default=1.5, ge=0.0)
     choice_min_probability: float = Field(default=0.5, ge=0.0, le=1.0)
     # An open answer abstains when the sentences stating it hold less than this share of the question's
@@ -145,7 +146,12 @@ class Settings(BaseSettings):
         toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
         return (init_settings, env_settings, dotenv_settings, toml, file_secret_settings)
 
-    @field_validator("retrieval_stages", mode="before")
+    @field_validator("choice_reader", mode="before")
+    @classmethod
+    def _old_reader_name(cls, value: object) -> object:
+        return "choose" if value == "score" else value
+
+    @field_validator("retrieval_stages", "answer_checks", mode="before")
     @classmethod
     def _stage_list(cls, value: object) -> object:
         if isinstance(value, str):

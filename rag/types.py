@@ -82,6 +82,8 @@ class Timings(_Frozen):
     ground: float = 0.0
     first_token: float | None = None
     total: float = 0.0
+    # Seconds per answering component by name (the reader, each check): see rag.answering.
+    components: dict[str, float] = Field(default_factory=dict)
 
 
 class Filters(_Frozen):

@@ -20,12 +20,12 @@ each stage's seconds.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from rag.components import load_component
 from rag.errors import ConfigError
 from rag.types import Filters, Passage
 
@@ -91,16 +91,7 @@ BUILTIN: dict[str, str] = {
 
 def stage_factory(name: str) -> Callable[[StageContext], Stage]:
     """The class named by a built-in name or a ``module:Class`` path."""
-    target = BUILTIN.get(name, name)
-    module_name, sep, attr = target.partition(":")
-    if not sep:
-        raise ConfigError(
-            f"unknown retrieval stage {name!r}: use one of {', '.join(BUILTIN)} or 'module:Class'"
-        )
-    try:
-        factory = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"cannot load retrieval stage {name!r} ({target}): {exc}") from exc
+    factory: Callable[[StageContext], Stage] = load_component("retrieval stage", name, BUILTIN)
     return factory
 
 
