@@ -24,7 +24,20 @@ class EmptyStoreError(NewsdeskError):
 
 
 class StoreError(NewsdeskError):
-    """The vector store could not be opened or reached."""
+    """The vector store could not be opened, reached, read or written; the message says what to do."""
+
+
+class StoreBusyError(StoreError):
+    """Another writer holds the store, so nothing can be written to it until that one finishes.
+
+    ``holder`` ("PID 123", "PID 123 on host-b", or None when unknown) and ``since`` (local
+    time, or None) say who and since when, so a caller can stop a batch without parsing text.
+    """
+
+    def __init__(self, message: str, *, holder: str | None = None, since: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+        self.since = since
 
 
 class ModelNotFoundError(NewsdeskError):

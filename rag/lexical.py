@@ -19,7 +19,7 @@ import numpy as np
 from rag.chunkmeta import embed_text
 
 if TYPE_CHECKING:
-    from vectorstore import ChromaStore
+    from vectorstore import Store
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
 
@@ -74,7 +74,7 @@ class LexicalIndex:
 class LexicalCache:
     """The BM25 index of one store, built on first use and rebuilt when the store's size changes."""
 
-    def __init__(self, store: ChromaStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._index: LexicalIndex | None = None
         self._count = -1

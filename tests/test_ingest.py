@@ -11,6 +11,7 @@ from rag.articles import parse_file
 from rag.chunking import chunk_article
 from rag.ingest import summary
 from rag.types import Article
+from vectorstore import eq
 
 TELEGRAPH = "000_2517e97f795ed248.txt"
 UNDATED_SOURCE = "003_62fe3089ab312610.txt"
@@ -48,7 +49,7 @@ def test_changed_article_replaces_its_chunks(desk: Newsdesk, sample_dir: Path, t
     shutil.copytree(sample_dir, corpus)
     desk.ingest([corpus])
     [old] = parse_file(corpus / TELEGRAPH)
-    old_ids = {r.id for r in desk.store.get(where={"article_id": old.id}, texts=False)}
+    old_ids = {r.id for r in desk.store.get(where=eq("article_id", old.id), texts=False)}
     assert old_ids == set(expected_chunks(desk, corpus / TELEGRAPH))
 
     path = corpus / TELEGRAPH
@@ -62,7 +63,7 @@ def test_changed_article_replaces_its_chunks(desk: Newsdesk, sample_dir: Path, t
     assert (report.articles_added, report.articles_updated, report.articles_unchanged) == (0, 1, 1)
     new_ids = set(expected_chunks(desk, path))
     assert report.chunks_deleted == len(old_ids - new_ids) > 0
-    stored = desk.store.get(where={"article_id": new.id})
+    stored = desk.store.get(where=eq("article_id", new.id))
     assert {r.id for r in stored} == new_ids
     assert not any("850 troops" in r.text for r in desk.store.scan())
     assert any("900 troops" in r.text for r in stored)

@@ -48,3 +48,12 @@ def test_ui_talking_to_chromadb_breaks_the_build(tmp_path: Path) -> None:
     fmt.write_text(fmt.read_text() + "\nimport chromadb  # around the store layer\n")
     done = lint(tree)
     assert done.returncode != 0 and "Only vectorstore talks to chromadb BROKEN" in done.stdout, done.stdout
+
+
+def test_ui_importing_vectorstore_breaks_the_build(tmp_path: Path) -> None:
+    # rag turns the store's errors into its own (StoreBusyError, StoreError), so ui never needs vectorstore.
+    tree = copy_tree(tmp_path)
+    handlers = tree / "ui" / "handlers.py"
+    handlers.write_text(handlers.read_text() + "\nfrom vectorstore import StoreBusy  # around rag\n")
+    done = lint(tree)
+    assert done.returncode != 0 and "ui sees the store only through rag BROKEN" in done.stdout, done.stdout

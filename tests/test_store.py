@@ -1,4 +1,4 @@
-"""What only the embedded ChromaStore does: the stored format, raw-dict compatibility, opening errors.
+"""What only the embedded ChromaStore does: the stored format, opening errors.
 
 The behaviours every store shares are in test_store_contract.py.
 """
@@ -17,7 +17,7 @@ import pytest
 from rag.api import Newsdesk
 from rag.errors import StoreError
 from rag.settings import Settings
-from vectorstore import ChromaStore, StoreUnavailable, between
+from vectorstore import ChromaStore, StoreUnavailable, all_of, any_of, between, eq
 
 
 def unit(*xs: float) -> list[float]:
@@ -83,27 +83,18 @@ def test_a_date_value_is_stored_the_old_way(tmp_path: Path) -> None:
     assert s.get(ids=["x"])[0].metadata == {"published": ""}
 
 
-# Raw Chroma dicts: deprecated, still accepted until rag has moved to vectorstore.filters.
+# Stores written before rag moved to ``vectorstore.filters`` filter the same through the neutral filters.
 
 
-def test_raw_where_dict_still_filters_but_warns(store: ChromaStore) -> None:
-    where = {
-        "$and": [
-            {"published_int": {"$gte": 20220110}},
-            {"published_int": {"$lte": 20220228}},
-            {"source": {"$in": ["alpha.com", "beta.com"]}},
-        ]
-    }
-    with pytest.warns(DeprecationWarning, match="vectorstore.filters"):
-        hits = store.query(unit(1, 0, 0), k=5, where=where)
+def test_old_stores_filter_through_the_neutral_filters(store: ChromaStore) -> None:
+    where = all_of(
+        between("published", date(2022, 1, 10), date(2022, 2, 28)),
+        any_of("source", ["alpha.com", "beta.com"]),
+    )
+    hits = store.query(unit(1, 0, 0), k=5, where=where)
     assert sorted(h.id for h in hits) == ["b", "c"]
-    with pytest.warns(DeprecationWarning):
-        assert sorted(r.id for r in store.get(where={"article_id": {"$in": ["art-a", "art-d"]}})) == [
-            "a",
-            "d",
-        ]
-    with pytest.warns(DeprecationWarning):
-        assert store.delete(where={"source": "alpha.com"}) == 2
+    assert sorted(r.id for r in store.get(where=any_of("article_id", ["art-a", "art-d"]))) == ["a", "d"]
+    assert store.delete(where=eq("source", "alpha.com")) == 2
     assert store.count() == 3
 
 

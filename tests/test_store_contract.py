@@ -1,18 +1,25 @@
 """The behaviours every ``vectorstore.Store`` promises, run against each way newsdesk reaches Chroma.
 
 One suite, two fixtures: the embedded store in a tmp folder and a real
-``chroma run`` server (one per module; skipped when the command is missing).
-``rag`` relies on exactly these behaviours, so a new store passes this file first.
+``chroma run`` server (one per module; skipped when the command is missing),
+both opened through ``open_store``. Every operation ``Store`` declares is
+exercised on both, and ``Store`` declares every operation rag, ui and eval
+call; ``rag`` relies on exactly these behaviours, so a new store passes this
+file first.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
+import os
 import random
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,12 +39,14 @@ from vectorstore import (
     In,
     Range,
     Store,
+    StoreBusy,
     StoreUnavailable,
     all_of,
     any_of,
     between,
     eq,
     matches,
+    open_store,
 )
 
 MakeStore = Callable[..., Store]
@@ -75,7 +84,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                ChromaStore(url=url, collection="probe")
+                open_store(url=url, collection="probe")
                 break
             except StoreUnavailable:
                 if time.monotonic() > deadline or proc.poll() is not None:
@@ -95,12 +104,12 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
         url: str = request.getfixturevalue("server_url")
 
         def on_server(page_size: int | None = None) -> Store:
-            return ChromaStore(url=url, collection=name, page_size=page_size)
+            return open_store(url=url, collection=name, page_size=page_size)
 
         return on_server
 
     def embedded(page_size: int | None = None) -> Store:
-        return ChromaStore(path=tmp_path / "store", collection=name, page_size=page_size)
+        return open_store(path=tmp_path / "store", collection=name, page_size=page_size)
 
     return embedded
 
@@ -221,7 +230,6 @@ def test_writing_is_reentrant_and_writes_inside_it_land(make_store: MakeStore) -
 
 
 def test_check_finds_a_healthy_index(store: Store) -> None:
-    assert isinstance(store, ChromaStore)
     health = store.check()
     assert health.ok and health.rows == health.indexed == 5 and health.missing == ()
     store.delete(ids=["a"])
@@ -229,7 +237,6 @@ def test_check_finds_a_healthy_index(store: Store) -> None:
 
 
 def test_rebuild_keeps_every_record_and_gives_them_new_vectors(store: Store, make_store: MakeStore) -> None:
-    assert isinstance(store, ChromaStore)
     before = {r.id: (r.text, r.metadata) for r in store.scan()}
     seen: list[str] = []
 
@@ -256,6 +263,128 @@ def test_a_second_handle_sees_the_data(store: Store, make_store: MakeStore) -> N
     again = make_store()
     assert again.count() == 5
     assert ids_of(again.scan()) == ["a", "b", "c", "d", "e"]
+
+
+def test_rebuild_reports_progress_and_a_failed_embed_leaves_the_store_as_it_was(
+    make_store: MakeStore,
+) -> None:
+    s = make_store(page_size=2)
+    ids = list(RECORDS)
+    s.upsert(
+        ids=ids,
+        texts=[f"text of {i}" for i in ids],
+        metadatas=[RECORDS[i][1] for i in ids],
+        embeddings=[RECORDS[i][0] for i in ids],
+    )
+    steps: list[tuple[int, int]] = []
+    assert (
+        s.rebuild(lambda records: [RECORDS[r.id][0] for r in records], progress=lambda *a: steps.append(a))
+        == 5
+    )
+    assert steps == [(2, 5), (4, 5), (5, 5)]
+    with pytest.raises(ValueError, match="vectors for"):
+        s.rebuild(lambda records: [unit(1, 1, 1)])  # one vector for a page of two
+    assert s.count() == 5 and s.check().ok
+    assert [h.id for h in s.query(unit(0, 0, 1), k=1)] == ["d"]
+
+
+def test_writing_shuts_out_other_writers_on_an_embedded_store_only(
+    make_store: MakeStore, request: pytest.FixtureRequest
+) -> None:
+    s, other = make_store(), make_store()
+    refused: list[StoreBusy] = []
+
+    def write() -> None:  # another thread: the embedded lock is exclusive across threads as across processes
+        try:
+            with other.writing(wait=0):
+                other.upsert(ids=["x"], texts=["t"], metadatas=[{}], embeddings=[unit(1, 0, 0)])
+        except StoreBusy as exc:
+            refused.append(exc)
+
+    with s.writing():
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(60)
+    if request.node.callspec.params["make_store"] == "embedded":
+        [busy] = refused
+        assert busy.holder == f"PID {os.getpid()}" and busy.since
+        assert f"being written by PID {os.getpid()} since {busy.since}" in str(busy)
+        assert s.count() == 0
+    else:  # a server orders writes from many clients itself
+        assert refused == [] and s.count() == 1
+
+
+def test_where_takes_only_neutral_filters(store: Store) -> None:
+    raw: Any = {"source": "alpha.com"}  # Chroma's own syntax: refused, so no caller comes to depend on it
+    with pytest.raises(TypeError, match="vectorstore.filters"):
+        store.get(where=raw)
+    with pytest.raises(TypeError, match="vectorstore.filters"):
+        store.query(unit(1, 0, 0), k=2, where=raw)
+    with pytest.raises(TypeError, match="vectorstore.filters"):
+        list(store.scan(where=raw))
+    with pytest.raises(TypeError, match="vectorstore.filters"):
+        store.delete(where=raw)
+    assert store.count() == 5
+
+
+# --- the protocol itself ----------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+PROTOCOL = sorted(name for name in vars(Store) if not name.startswith("_"))
+# Names bound to something that is not a vectorstore store, by file.
+NOT_A_STORE = {
+    ("eval/bench/baseline.py", "self.store"),  # the tutorial's LangChain Chroma
+    ("ui/public.py", "store"),  # the store folder's Path
+}
+
+
+def test_store_declares_every_operation_rag_ui_and_eval_call() -> None:
+    used: dict[str, set[str]] = {}
+    for package in ("rag", "ui", "eval"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Attribute):
+                    continue
+                base = node.value
+                named = base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)
+                if named == "store" and (rel, ast.unparse(base)) not in NOT_A_STORE:
+                    used.setdefault(node.attr, set()).add(rel)
+    assert {"count", "scan", "query", "upsert", "writing"} <= set(used)  # the scan finds the callers
+    undeclared = {name: sorted(files) for name, files in used.items() if name not in PROTOCOL}
+    assert undeclared == {}
+
+
+def test_the_store_matches_the_protocol_signatures() -> None:
+    assert PROTOCOL == [
+        "check",
+        "count",
+        "delete",
+        "get",
+        "location",
+        "query",
+        "rebuild",
+        "scan",
+        "upsert",
+        "writing",
+    ]
+    for name in PROTOCOL:
+        declared, built = getattr(Store, name), getattr(ChromaStore, name)
+        if isinstance(declared, property):
+            assert isinstance(built, property), name
+            continue
+        assert inspect.signature(built) == inspect.signature(declared), name
+        assert inspect.getdoc(declared), f"Store.{name} says why it is there"
+
+
+def test_open_store_needs_a_folder_or_a_url_and_a_url_wins(tmp_path: Path) -> None:
+    with pytest.raises(StoreUnavailable, match="no store folder and no Chroma URL"):
+        open_store()
+    assert open_store(path=tmp_path / "s", collection="probe").location == str(tmp_path / "s")
+    # Port 9 (discard) on localhost is refused at once: the folder was not used instead.
+    with pytest.raises(StoreUnavailable, match="127.0.0.1"):
+        open_store(path=tmp_path / "unused", url="http://127.0.0.1:9")
+    assert not (tmp_path / "unused").exists()
 
 
 # --- filters ----------------------------------------------------------------------------------------

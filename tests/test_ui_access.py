@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from rag.errors import ConfigError, StoreError
 from rag.settings import Settings, load_settings
+from rag.storage import store_error
 from ui import cli as ui_cli
 from ui.app import launch
 from ui.handlers import Handlers
@@ -205,31 +206,32 @@ def test_store_label_names_a_server_by_host_only() -> None:
 
 
 class LockedDesk(FakeDesk):
-    """Ingests under the store's real write lock, as the embedded store does; ``wrap`` mimics Newsdesk."""
+    """Ingests under the store's real write lock, as the embedded store does, and maps a busy store as
+    ``Newsdesk`` does: ``typed``, to rag's ``StoreBusyError``; else to a plain ``StoreError``."""
 
-    def __init__(self, folder: Path, wrap: bool) -> None:
+    def __init__(self, folder: Path, typed: bool) -> None:
         super().__init__(delay=0)
-        self.lock, self.wrap = WriteLock(folder), wrap
+        self.lock, self.typed = WriteLock(folder), typed
 
     def ingest(self, paths: Any, *, progress: Any = None) -> Any:
         try:
             with self.lock.hold():
                 return super().ingest(paths, progress=progress)
         except StoreBusy as busy:
-            if self.wrap:
-                raise StoreError(str(busy)) from busy
-            raise
+            if self.typed:
+                raise store_error(busy) from busy
+            raise StoreError(str(busy)) from busy
 
 
-@pytest.mark.parametrize("wrap", [False, True], ids=["StoreBusy", "StoreError"])
-def test_upload_while_another_writer_holds_the_store_warns(tmp_path: Path, wrap: bool) -> None:
+@pytest.mark.parametrize("typed", [True, False], ids=["StoreBusyError", "StoreError"])
+def test_upload_while_another_writer_holds_the_store_warns(tmp_path: Path, typed: bool) -> None:
     folder = tmp_path / "private" / "store"
     folder.mkdir(parents=True)
     files = []
     for name in ("one.txt", "two.txt"):
         files.append(tmp_path / name)
         files[-1].write_text(f"{name} title\n20220128\nhttps://example.com/{name}\nA body sentence.\n")
-    desk = LockedDesk(folder, wrap)
+    desk = LockedDesk(folder, typed)
     holding, release = threading.Event(), threading.Event()
 
     def other_writer() -> None:  # another thread stands in for another process: the lock is exclusive

@@ -1,9 +1,9 @@
 """Event handlers of the app: they call the desk and turn its results into page values.
 
-Every handler catches ``NewsdeskError`` and the store's own ``VectorStoreError``
-(shown to that user as a warning, the store's path replaced by its name) and any
-other exception (logged here, shown as a generic warning), so one person's
-failure never breaks their session or anyone else's.
+Every handler catches ``NewsdeskError`` (shown to that user as a warning, the
+store's path replaced by its name; the desk raises the store's failures as
+``StoreError``) and any other exception (logged here, shown as a generic
+warning), so one person's failure never breaks their session or anyone else's.
 """
 
 import logging
@@ -24,7 +24,6 @@ from rag.errors import NewsdeskError, StoreError
 from rag.types import Answer, Filters, IngestReport, Retrieval
 from ui import format as fmt
 from ui.public import Publicity
-from vectorstore import StoreBusy, VectorStoreError
 
 log = logging.getLogger("newsdesk.ui")
 
@@ -57,7 +56,7 @@ def _public(text: str, public: Publicity | None) -> str:
 
 def user_message(err: Exception, public: Publicity | None = None) -> str | None:
     """The message a user may see for a typed error; None for an unexpected one."""
-    if isinstance(err, NewsdeskError | VectorStoreError):
+    if isinstance(err, NewsdeskError):
         return _public(str(err) or type(err).__name__, public)
     return None
 
@@ -72,20 +71,13 @@ def report_error(err: Exception, public: Publicity | None = None) -> str:
     return message
 
 
-def store_failure(err: BaseException) -> BaseException | None:
-    """The error that makes the whole store unusable right now (busy first), else None.
+def store_failure(err: BaseException) -> StoreError | None:
+    """The error that makes the whole store unusable right now, else None.
 
-    ``Newsdesk.ingest`` may raise ``StoreBusy`` itself or a ``StoreError`` wrapping it.
+    ``Desk.ingest`` raises a ``StoreError`` for the store itself (``StoreBusyError`` when another
+    writer holds it); a bad file is an ``ArticleError`` or in the report, and only stops that file.
     """
-    seen: list[BaseException] = []
-    cause: BaseException | None = err
-    while cause is not None and cause not in seen:
-        seen.append(cause)
-        cause = cause.__cause__ or cause.__context__
-    for candidate in seen:
-        if isinstance(candidate, StoreBusy):
-            return candidate
-    return err if isinstance(err, VectorStoreError | StoreError) else None
+    return err if isinstance(err, StoreError) else None
 
 
 def parse_date(text: str | None, label: str) -> date | None:
@@ -266,7 +258,7 @@ class Handlers:
             answer = self.desk.ask(question, k=k or None, filters=filters)
         except ValueError as err:
             raise gr.Error(str(err), print_exception=False) from None
-        except (NewsdeskError, VectorStoreError) as err:
+        except NewsdeskError as err:
             raise gr.Error(user_message(err, self.public) or INTERNAL, print_exception=False) from None
         except Exception:
             log.exception("unexpected error in /ask")

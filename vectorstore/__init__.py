@@ -1,15 +1,18 @@
 """Vector storage for newsdesk: ids, texts, metadata and vectors in Chroma.
 
 This package knows nothing of articles or questions; ``rag`` builds on it.
-It is the only place in the project that talks to chromadb. Callers type
-against ``Store`` and filter with ``vectorstore.filters`` (``Eq``, ``In``,
-``Range``, ``And``), never with Chroma's own syntax.
+It is the only place in the project that talks to chromadb. Callers get a
+store from ``open_store``, type against ``Store`` and filter with
+``vectorstore.filters`` (``Eq``, ``In``, ``Range``, ``And``), never with
+Chroma's own syntax.
 """
 
 from vectorstore.base import (
+    Embed,
     Health,
     Hit,
     Metadata,
+    Progress,
     Record,
     Store,
     StoreBusy,
@@ -19,17 +22,20 @@ from vectorstore.base import (
     VectorStoreError,
 )
 from vectorstore.chroma import ChromaStore, is_disk_full, open_client, store_failure
+from vectorstore.factory import open_store
 from vectorstore.filters import And, Eq, Filter, In, Range, all_of, any_of, between, eq, matches
 
 __all__ = [
     "And",
     "ChromaStore",
+    "Embed",
     "Eq",
     "Filter",
     "Health",
     "Hit",
     "In",
     "Metadata",
+    "Progress",
     "Range",
     "Record",
     "Store",
@@ -45,5 +51,6 @@ __all__ = [
     "is_disk_full",
     "matches",
     "open_client",
+    "open_store",
     "store_failure",
 ]

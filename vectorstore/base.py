@@ -1,13 +1,15 @@
 """What a newsdesk store is: the records it holds, its errors, and the operations rag may call.
 
 ``Store`` is a ``typing.Protocol`` so rag depends on these operations, never on
-Chroma; ``ChromaStore`` is the implementation, and ``tests/test_store_contract.py``
-checks any implementation against the same behaviours.
+Chroma: it declares every method rag, ui and eval call on a store, and
+``vectorstore.open_store`` hands one out without naming a class. ``ChromaStore``
+is the implementation, and ``tests/test_store_contract.py`` checks every
+operation here on each kind of store (embedded and server).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +39,16 @@ class StoreDamaged(StoreUnavailable):
 
 
 class StoreBusy(VectorStoreError):
-    """Another writer holds the store; the message says who, since when, and what to do."""
+    """Another writer holds the store; the message says who, since when, and what to do.
+
+    ``holder`` ("PID 123", "PID 123 on host-b", or None when it did not say) and ``since``
+    (local time, or None) are the same facts apart, for a caller that re-raises its own error.
+    """
+
+    def __init__(self, message: str, *, holder: str | None = None, since: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+        self.since = since
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,12 @@ class Health:
         return self.error is None and self.rows == self.indexed and not self.missing
 
 
+# ``rebuild``'s callback: new vectors for a page of records, one per record, in order.
+Embed: TypeAlias = Callable[[Sequence[Record]], Sequence[Sequence[float]]]
+# ``rebuild``'s progress: (records written, records in all).
+Progress: TypeAlias = Callable[[int, int], None]
+
+
 @runtime_checkable
 class Store(Protocol):
     """The operations rag uses. Filters are ``vectorstore.filters`` values, never a store's own syntax."""
@@ -80,7 +97,9 @@ class Store(Protocol):
         """Where the data lives (a folder or a URL), for messages."""
         ...
 
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """How many records the store holds: rag asks it to tell an empty store and a changed one."""
+        ...
 
     def upsert(
         self,
@@ -107,7 +126,9 @@ class Store(Protocol):
         where: Filter | None = None,
         texts: bool = True,
         limit: int | None = None,
-    ) -> list[Record]: ...
+    ) -> list[Record]:
+        """The records with these ids or matching the filter (``texts=False`` skips the texts)."""
+        ...
 
     def scan(self, *, texts: bool = True, where: Filter | None = None) -> Iterator[Record]:
         """Every matching record, page by page."""
@@ -115,4 +136,20 @@ class Store(Protocol):
 
     def writing(self, *, wait: float = 0) -> AbstractContextManager[None]:
         """Holds the store's single-writer lock for a run of writes (``StoreBusy`` if another holds it)."""
+        ...
+
+    def check(self, *, sample: int = 20) -> Health:
+        """Rows stored against rows the vector index can hand back; ``newsdesk doctor`` reports it.
+
+        Reads only. ``Health.missing`` names up to ``sample`` of the rows the index lost.
+        """
+        ...
+
+    def rebuild(self, embed: Embed, *, progress: Progress | None = None, wait: float = 0) -> int:
+        """Builds the vector index again from the stored rows (``newsdesk repair``); returns the rows written.
+
+        Every record (id, text, metadata as stored) gets new vectors from ``embed``; the old
+        index stays whole until the new one is complete. Holds the write lock throughout,
+        waiting up to ``wait`` seconds for it (``StoreBusy`` after that).
+        """
         ...

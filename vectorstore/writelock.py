@@ -54,7 +54,7 @@ class WriteLock:
         try:
             self._lock.acquire(timeout=max(wait, 0), blocking=wait > 0)
         except Timeout:
-            raise StoreBusy(self.busy_message(time.monotonic() - started)) from None
+            raise self.busy(time.monotonic() - started) from None
         try:
             if outermost:
                 self._write_info(holder=True)
@@ -73,7 +73,8 @@ class WriteLock:
         self._store_info(info)
         return int(info["generation"])
 
-    def busy_message(self, waited: float) -> str:
+    def busy(self, waited: float) -> StoreBusy:
+        """The ``StoreBusy`` for a wait of ``waited`` seconds, naming the holder the sidecar records."""
         info = self._read_info()
         # The holder records itself just after taking the lock: give it a moment to say who it is.
         deadline = time.monotonic() + HOLDER_GRACE
@@ -83,11 +84,12 @@ class WriteLock:
         who = f"PID {info['pid']}" if info.get("pid") else "another process"
         if info.get("host") and info.get("host") != socket.gethostname():
             who += f" on {info['host']}"
-        since = f" since {info['since']}" if info.get("since") else ""
-        return (
-            f"store {self.folder} is busy: being written by {who}{since} (waited {waited:.0f} s); "
-            "try again when it finishes, or use a Chroma server for several writers"
+        since = str(info["since"]) if info.get("since") else None
+        message = (
+            f"store {self.folder} is busy: being written by {who}{f' since {since}' if since else ''} "
+            f"(waited {waited:.0f} s); try again when it finishes, or use a Chroma server for several writers"
         )
+        return StoreBusy(message, holder=who if info.get("pid") else None, since=since)
 
     def _write_info(self, *, holder: bool) -> None:
         info = self._read_info()

@@ -61,7 +61,7 @@ def _unit_vectors(gen: Any, n: int, dim: int) -> Any:
 
 
 def grow_ours(settings: Settings, target: int, dim: int, seed: int, tag: str) -> dict[str, Any]:
-    """Adds synthetic chunks to ours' store (``ChromaStore.upsert``) until it holds ``target``.
+    """Adds synthetic chunks to ours' store (``Store.upsert``) until it holds ``target``.
 
     Their metadata is a ``rag.chunkmeta.ChunkMeta``, the same record ours writes for a
     real chunk, so retrieval reads them as it reads real ones (eight chunks per
@@ -70,9 +70,9 @@ def grow_ours(settings: Settings, target: int, dim: int, seed: int, tag: str) ->
     import numpy as np
 
     from rag.chunkmeta import ChunkMeta
-    from vectorstore import ChromaStore
+    from vectorstore import open_store
 
-    store = ChromaStore(path=settings.store, collection=settings.collection)
+    store = open_store(path=settings.store, collection=settings.collection)
     have = store.count()
     sample = store.get(limit=SAMPLE)
     texts = [r.text for r in sample if r.text.strip()] or ["synthetic news text"]

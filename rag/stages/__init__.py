@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from rag.lexical import LexicalCache
     from rag.settings import Settings
-    from vectorstore import ChromaStore
+    from vectorstore import Store
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class StageContext:
     """What a stage may use; built once per ``Newsdesk``."""
 
     settings: Settings
-    store: ChromaStore
+    store: Store
     embedder: Embeddings
     lexical: LexicalCache
 
