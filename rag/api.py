@@ -10,27 +10,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.desk import History, Progress, StreamEvent, final_answer
-from rag.errors import EmptyStoreError, NewsdeskError, QuestionError, StoreError
+from rag.errors import EmptyStoreError, NewsdeskError, QuestionError
 from rag.settings import Settings, load_settings
+from rag.storage import open_store, store_errors
 from rag.types import Answer, Article, Filters, IngestReport, Passage, Retrieval
-from vectorstore import (
-    ChromaStore,
-    Health,
-    Record,
-    StoreDamaged,
-    StoreFull,
-    StoreUnavailable,
-    VectorStoreError,
-    eq,
-    is_disk_full,
-    store_failure,
-)
+from vectorstore import Health, Record, eq
 
 if TYPE_CHECKING:  # the model stack (LangChain, onnxruntime) loads on first use, not for `stats`
     from langchain_core.embeddings import Embeddings
@@ -60,39 +49,6 @@ def _check_choices(choices: Sequence[str]) -> tuple[str, ...]:
     if any(not o for o in options):
         raise QuestionError("an option is empty")
     return options
-
-
-def _store_error(exc: VectorStoreError) -> StoreError:
-    """The one line a person reads, with what to do: free space, or start a new store."""
-    if isinstance(exc, StoreFull):
-        return StoreError(f"cannot write to the store: {exc}: free space or use another --store")
-    if isinstance(exc, StoreDamaged):
-        return StoreError(
-            f"{exc}: run `newsdesk repair` to rebuild its index from the stored texts; if that fails "
-            "too, ingest the articles again into a new --store (or restore the folder from a backup)"
-        )
-    return StoreError(str(exc))
-
-
-@contextmanager
-def _store_errors(where: str = "the store") -> Iterator[None]:
-    """The store's own errors (busy, unreachable, full, damaged) as the one-line ``StoreError``.
-
-    A full disk or a Chroma/SQLite failure that reaches here unmapped is mapped too, so none
-    becomes a traceback; anything else (an embedder's or the model's error) passes as is.
-    """
-    try:
-        yield
-    except VectorStoreError as exc:
-        raise _store_error(exc) from exc
-    except NewsdeskError:
-        raise
-    except Exception as exc:
-        from_store = type(exc).__module__.partition(".")[0] in {"chromadb", "sqlite3"}
-        mapped = store_failure(exc, where, "working") if from_store or is_disk_full(exc) else None
-        if mapped is None:
-            raise
-        raise _store_error(mapped) from exc
 
 
 def _cues_abstention(settings: Settings) -> bool:
@@ -134,14 +90,7 @@ class Newsdesk:
         checker: Checker | None = None,
     ) -> None:
         self.settings = settings or load_settings()
-        try:
-            self.store = ChromaStore(
-                path=None if self.settings.chroma_url else self.settings.store,
-                url=self.settings.chroma_url,
-                collection=self.settings.collection,
-            )
-        except StoreUnavailable as exc:
-            raise _store_error(exc) from exc
+        self.store = open_store(self.settings)
         self._llm = llm
         from rag.llm import model_label
 
@@ -236,8 +185,9 @@ class Newsdesk:
         from rag.llm import describe_llm_error
 
         self.embedder.embed_query("warm up")
-        if self.store.count():
-            self.lexical.index()
+        with store_errors(self.store.location):
+            if self.store.count():
+                self.lexical.index()
         try:
             variant = "open_cued" if _cues_abstention(self.settings) else "open"
             generation_chain(self.llm, variant).invoke(
@@ -303,7 +253,7 @@ class Newsdesk:
         from rag.stages import Query
 
         started = time.perf_counter()
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             empty = self.store.count() == 0
         if empty:
             raise EmptyStoreError("the store has no articles yet: run `newsdesk ingest PATH` first")
@@ -311,7 +261,7 @@ class Newsdesk:
         condensed_at = time.perf_counter()
         # The options' words help find the passage that decides between them.
         query = " ".join([standalone, *choices])
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             state = self.pipeline.run(
                 Query(question=query, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt)
             )
@@ -400,7 +350,7 @@ class Newsdesk:
     def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport:
         from rag import ingest as ingest_mod
 
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             report = ingest_mod.ingest_paths(
                 self.store, self.embedder, paths, self.settings, progress=progress
             )
@@ -412,7 +362,7 @@ class Newsdesk:
     ) -> IngestReport:
         from rag import ingest as ingest_mod
 
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             report = ingest_mod.ingest_articles(
                 self.store, self.embedder, articles, self.settings, progress=progress
             )
@@ -426,7 +376,7 @@ class Newsdesk:
     def list_articles(self) -> list[dict[str, Any]]:
         """One dict per article: id, title, url, published (ISO or None), source, chunks."""
         articles: dict[str, dict[str, Any]] = {}
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             records = list(self.store.scan(texts=False))
         for rec in records:
             m = rec.metadata
@@ -445,14 +395,14 @@ class Newsdesk:
 
     def delete_article(self, article_id: str) -> int:
         """Removes an article's chunks; returns how many were removed."""
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             removed = self.store.delete(where=eq("article_id", article_id))
         self._changed()
         return removed
 
     def check_store(self) -> Health:
         """Rows Chroma's SQLite holds against the vectors its index can return (reads only)."""
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             return self.store.check()
 
     def repair(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -469,18 +419,18 @@ class Newsdesk:
             texts = [embed_text(str(r.metadata.get("title") or ""), r.text or "") for r in records]
             return embedder.embed_documents(texts)
 
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             written = self.store.rebuild(embed, progress=progress, wait=self.settings.write_wait)
         self._changed()
         return written
 
     def stats(self) -> dict[str, int]:
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             ids = {rec.metadata.get("article_id") for rec in self.store.scan(texts=False)}
             return {"articles": len(ids), "chunks": self.store.count()}
 
     def sources(self) -> list[str]:
-        with _store_errors(self.store.location):
+        with store_errors(self.store.location):
             records = list(self.store.scan(texts=False))
         return sorted({str(r.metadata.get("source")) for r in records if r.metadata.get("source")})
 
