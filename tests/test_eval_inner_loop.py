@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from eval import cli, pipelines, runner
 from eval.frozen import FrozenDesk, FrozenEvidenceError, load_evidence
+from eval.pipelines.tutorial import TutorialDesk
 from eval.questions import Question
 from eval.retrieval import render_side_by_side, run_retrieval
-from eval.tutorial import TutorialDesk
 from rag.types import Answer, Passage, Retrieval
 
 

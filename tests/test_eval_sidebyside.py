@@ -14,10 +14,10 @@ from test_eval_variants import make_weeks
 from typer.testing import CliRunner
 
 from eval import cli, metrics, pipelines, runner
-from eval.bench.baseline import BASELINE_PROMPT
+from eval.pipelines.baseline import BASELINE_PROMPT
+from eval.pipelines.tutorial import TutorialDesk
 from eval.report import slice_table
 from eval.slices import OUTCOMES, ROWS, slices
-from eval.tutorial import TutorialDesk
 from rag.types import Answer, Article, Passage
 
 
