@@ -30,6 +30,7 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
+from eval.formats import format_names
 from rag.errors import NewsdeskError
 
 # Settings whose change needs its own store (they change what is stored, not how it is asked).
@@ -169,10 +170,10 @@ def _prepare(
     """Questions, corpus articles, the run's identity and report facts, with the unanswerable
     variant applied: the selected questions marked unanswerable, their articles out of the corpus."""
     from eval import runner
-    from eval.adapters import FORMATS, detect_format, load_corpus, load_questions
+    from eval.formats import detect_format, load_corpus, load_questions
 
-    if format not in FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    if format not in format_names():
+        raise typer.BadParameter(f"--format must be one of {', '.join(format_names())}")
     question_set = load_questions(questions, format)
     console.print(f"{len(question_set)} questions from {questions}")
     dated = any(q.as_of for q in question_set)
@@ -264,9 +265,7 @@ def run_command(
     corpus: Annotated[
         Path | None, typer.Option(help="Ingest these articles into a fresh store first.")
     ] = None,
-    format: Annotated[
-        str, typer.Option("--format", help="auto|jsonl|csv|realtimeqa|realtimeqa-evidence|multihop-rag")
-    ] = "auto",
+    format: Annotated[str, typer.Option("--format", help="|".join(format_names()))] = "auto",
     limit: Annotated[int | None, typer.Option(min=1, help="Ask only this many questions.")] = None,
     seed: Annotated[
         int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")
@@ -399,9 +398,7 @@ def retrieval_command(
     questions: Annotated[Path, typer.Argument(help="Question set: a file, or a RealTimeQA folder.")],
     corpus: Annotated[Path | None, typer.Option(help="Ingest these articles into the stores first.")] = None,
     store: Annotated[Path | None, typer.Option(help="Our store (default OUT/store with --corpus).")] = None,
-    format: Annotated[
-        str, typer.Option("--format", help="auto|jsonl|csv|realtimeqa|realtimeqa-evidence|multihop-rag")
-    ] = "auto",
+    format: Annotated[str, typer.Option("--format", help="|".join(format_names()))] = "auto",
     k: Annotated[int, typer.Option(min=1, help="Passages retrieved per question.")] = 5,
     limit: Annotated[int | None, typer.Option(min=1, help="Only this many questions.")] = None,
     seed: Annotated[

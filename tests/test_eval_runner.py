@@ -573,7 +573,7 @@ def test_runner_with_the_real_desk_on_fakes(
     tmp_path: Path, desk: Any, fake_llm: Any, sample_dir: Path
 ) -> None:
     """The real ``Newsdesk`` (scripted LLM, hash embedder): its Answers flow through scoring unchanged."""
-    from eval.adapters import load_questions
+    from eval.formats import load_questions
 
     desk.ingest([sample_dir])
     questions = {
