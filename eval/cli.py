@@ -302,7 +302,7 @@ def reader_command(
     import json
 
     from eval import pipelines as pipes
-    from eval import runner, runs
+    from eval import resume, runner, runs
     from eval.frozen import FrozenDesk, FrozenEvidenceError, load_evidence
     from eval.sidebyside import pipeline_folders
     from rag.settings import load_settings
@@ -314,8 +314,8 @@ def reader_command(
         (name,) = pipes.parse(pipeline)
         source = dict(pipeline_folders(evidence)).get(name, evidence)
         earlier = (
-            json.loads((source / runner.RUN_FILE).read_text("utf-8"))
-            if (source / runner.RUN_FILE).exists()
+            json.loads((source / resume.RUN_FILE).read_text("utf-8"))
+            if (source / resume.RUN_FILE).exists()
             else {}
         )
         chosen_mode = mode or earlier.get("mode") or "auto"

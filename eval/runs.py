@@ -287,7 +287,7 @@ def summary(report: dict[str, Any], title: str) -> Table:
 def execute(spec: RunSpec, prepared: Prepared) -> dict[str, Any]:
     """One run: its settings, the resume check (before a store is filled), its desk, the ingest, the
     questions asked (or retrieved for) and scored; returns the report."""
-    from eval import pipelines, runner
+    from eval import pipelines, resume, runner
     from eval.judge import OpenAIJudge
     from eval.retrieval import run_retrieval
     from rag.settings import load_settings
@@ -296,10 +296,10 @@ def execute(spec: RunSpec, prepared: Prepared) -> dict[str, Any]:
     judge = OpenAIJudge.from_settings(settings) if spec.judge else None
     recorded = pipelines.recorded_settings(spec.pipeline, settings.model_dump(mode="json"))
     k = spec.k if spec.task == "retrieval" else None
-    info = runner.run_info(
+    info = resume.run_info(
         mode=spec.mode, k=k, judge=judge is not None, settings=recorded, identity=spec.identity
     )
-    runner.check_resume(spec.folder, info)
+    resume.check_resume(spec.folder, info)
     desk = pipelines.make(spec.pipeline, settings, spec.tutorial_store or spec.folder / "store")
     try:
         if prepared.corpus is not None:
