@@ -8,52 +8,17 @@ entry point, which calls ``register``. The group runs
 
 from __future__ import annotations
 
-import contextlib
-import inspect
-import itertools
-import re
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 from typer.core import TyperGroup
 
+from eval.formats import format_names
+from eval.runs import Prepared, combinations, console, parse_sets, run_label, summary
 from rag.errors import NewsdeskError
 
-# Settings whose change needs its own store (they change what is stored, not how it is asked).
-STORE_KEYS = frozenset(
-    {"store", "chroma_url", "collection", "embedder", "embedding_model", "chunk_size", "chunk_overlap"}
-)
-SUMMARY = (
-    "accuracy",
-    "f1",
-    "hit_at_k",
-    "mrr",
-    "answer_recall_at_k",
-    "abstention_rate",
-    "correct_abstention_rate",
-    "citation_rate",
-    "citation_precision",
-    "key_fact_cited",
-    "faithfulness",
-    "total_p50",
-    "total_p95",
-    "errors",
-)
-
-console = Console()
+__all__ = ["app", "combinations", "parse_sets", "register", "run_label"]
 
 
 class DefaultRunGroup(TyperGroup):
@@ -73,90 +38,6 @@ app = typer.Typer(
 )
 
 
-def parse_sets(values: list[str] | None) -> dict[str, list[str]]:
-    """``key=value`` options to ``{key: [distinct values in order]}``; a key given twice is swept."""
-    known: set[str] | None
-    try:
-        from rag.settings import Settings
-
-        known = set(Settings.model_fields)
-    except ImportError:  # pragma: no cover - settings always exist in the project
-        known = None
-    parsed: dict[str, list[str]] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or not key:
-            raise typer.BadParameter(f"--set expects key=value, got {item!r}")
-        if known is not None and key not in known:
-            raise typer.BadParameter(f"--set {key}: no such setting (known: {', '.join(sorted(known))})")
-        parsed.setdefault(key, [])
-        if value.strip() not in parsed[key]:
-            parsed[key].append(value.strip())
-    return parsed
-
-
-def combinations(sets: dict[str, list[str]]) -> list[dict[str, str]]:
-    """Every combination of the swept values (keys with one value apply to all); one empty dict if none."""
-    keys = list(sets)
-    return [
-        dict(zip(keys, values, strict=True)) for values in itertools.product(*(sets[k] for k in keys))
-    ] or [{}]
-
-
-def run_label(combo: dict[str, str], swept: list[str]) -> str:
-    """A folder name from the swept values: ``k=3``, ``k=3,hybrid=false``."""
-    text = ",".join(f"{k}={combo[k]}" for k in swept) or "eval"
-    return re.sub(r"[^A-Za-z0-9=,._-]+", "_", text)[:120]
-
-
-def _progress_bar() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[item]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
-
-
-def _ingest(desk: Any, corpus: Path, articles: list[Any] | None) -> None:
-    """Fills the store from ``--corpus``: dataset corpora as articles, plain files (``None``) through ``ingest``."""
-    with _progress_bar() as bar:
-        task = bar.add_task("ingest", total=None, item="")
-
-        def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, item=name[-40:])
-
-        if articles is None:
-            method, payload = desk.ingest, [corpus]
-        else:
-            method, payload = desk.ingest_articles, articles
-        takes_progress = "progress" in inspect.signature(method).parameters
-        result = method(payload, progress=progress) if takes_progress else method(payload)
-    if result is not None and hasattr(result, "articles_added"):
-        console.print(
-            f"ingested: {result.articles_added} added, {result.articles_updated} updated, "
-            f"{result.articles_unchanged} unchanged, {len(result.failed)} failed"
-        )
-
-
-def _summary(report: dict[str, Any], title: str) -> Table:
-    from eval.report import fmt
-
-    overall = report["metrics"]["overall"]
-    grid = Table(title=title)
-    grid.add_column("metric")
-    grid.add_column("value", justify="right")
-    for name in SUMMARY:
-        if overall.get(name) is not None:
-            grid.add_row(name, fmt(name, overall[name]))
-    return grid
-
-
 def _prepare(
     questions: Path,
     format: str,
@@ -165,14 +46,14 @@ def _prepare(
     seed: int | None,
     unanswerable: bool,
     news_time: bool = True,
-) -> tuple[list[Any], list[Any] | None, dict[str, str], dict[str, Any]]:
+) -> Prepared:
     """Questions, corpus articles, the run's identity and report facts, with the unanswerable
     variant applied: the selected questions marked unanswerable, their articles out of the corpus."""
     from eval import runner
-    from eval.adapters import FORMATS, detect_format, load_corpus, load_questions
+    from eval.formats import detect_format, load_corpus, load_questions
 
-    if format not in FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    if format not in format_names():
+        raise typer.BadParameter(f"--format must be one of {', '.join(format_names())}")
     question_set = load_questions(questions, format)
     console.print(f"{len(question_set)} questions from {questions}")
     dated = any(q.as_of for q in question_set)
@@ -209,19 +90,7 @@ def _prepare(
         identity = identity | {"news_time": "on" if news_time else "off"}
     if articles is not None:
         console.print(f"{len(articles)} distinct articles in the corpus")
-    return question_set, articles, identity, facts
-
-
-def _pipeline_dirs(run_dir: Path, names: list[str]) -> dict[str, Path]:
-    """One pipeline alone writes into ``run_dir`` (as always); several each into ``run_dir/<name>``."""
-    return {name: run_dir if names == ["ours"] else run_dir / name for name in names}
-
-
-def _close(desk: Any) -> None:
-    close = getattr(desk, "close", None)
-    if callable(close):
-        with contextlib.suppress(Exception):  # best effort: the report is already written
-            close()
+    return Prepared(question_set, articles, corpus, identity, facts)
 
 
 PipelinesOption = Annotated[
@@ -264,9 +133,7 @@ def run_command(
     corpus: Annotated[
         Path | None, typer.Option(help="Ingest these articles into a fresh store first.")
     ] = None,
-    format: Annotated[
-        str, typer.Option("--format", help="auto|jsonl|csv|realtimeqa|realtimeqa-evidence|multihop-rag")
-    ] = "auto",
+    format: Annotated[str, typer.Option("--format", help="|".join(format_names()))] = "auto",
     limit: Annotated[int | None, typer.Option(min=1, help="Ask only this many questions.")] = None,
     seed: Annotated[
         int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")
@@ -294,98 +161,54 @@ def run_command(
     """Ask every question of a set, score the answers and write report.json, report.md and plots."""
     # Imported here, not at the top, so `newsdesk --help` does not pay for the evaluation code.
     from eval import pipelines as pipes
-    from eval import runner, sidebyside
+    from eval import runs, sidebyside
     from eval.compare import compare_markdown, compare_table
-    from eval.judge import OpenAIJudge
-    from rag.settings import load_settings
 
     if mode not in ("auto", "open", "mc"):
         raise typer.BadParameter("--mode must be auto, open or mc")
     sets = parse_sets(set_)
-    swept = [k for k, v in sets.items() if len(v) > 1]
-    combos = combinations(sets)
-    if store is not None and any(k in STORE_KEYS for k in swept) and corpus is not None:
-        raise typer.BadParameter(
-            f"--store is shared by every run, so {', '.join(swept)} cannot be swept with it"
-        )
+    runs.check_sweep(sets, store, corpus)
     if store is not None and unanswerable:
         raise typer.BadParameter("--unanswerable builds its own corpus: leave --store out")
     name = questions.name if questions.is_dir() else questions.stem
     out_dir = out or Path("eval/runs") / name
     try:
         names = pipes.parse(pipelines)
-        question_set, articles, identity, facts = _prepare(
-            questions, format, corpus, limit, seed, unanswerable, news_time
+        prepared = _prepare(questions, format, corpus, limit, seed, unanswerable, news_time)
+        points = runs.answer_points(
+            out_dir,
+            names,
+            sets,
+            store=store,
+            corpus=corpus,
+            tutorial_store=tutorial_store,
+            identity=prepared.identity,
+            mode=mode,
+            judge=judge,
+            limit=limit,
+            seed=seed,
+            plots=plots,
         )
-        shared_store = not any(k in STORE_KEYS for k in swept)
+
+        def after_run(spec: runs.RunSpec, report: dict[str, Any]) -> None:
+            questions_asked = report["metrics"]["overall"]["questions"]
+            console.print(summary(report, f"{spec.title} ({questions_asked} questions)"))
+            console.print(f"report: {spec.folder / 'report.md'}")
+
         reports: list[tuple[str, dict[str, Any]]] = []
-        for combo in combos:
-            label = run_label(combo, swept) if swept else "eval"
-            run_dir = out_dir / label if len(combos) > 1 else out_dir
-            overrides: dict[str, Any] = dict(combo)
-            if store is not None:
-                overrides["store"] = store
-            elif corpus is not None:
-                overrides["store"] = (out_dir if shared_store else run_dir) / "store"
-            settings = load_settings(**overrides)
-            judge_fn = OpenAIJudge.from_settings(settings) if judge else None
-            folders = _pipeline_dirs(run_dir, names)
-            labelled: list[tuple[str, dict[str, Any]]] = []
-            for pipeline, folder in folders.items():
-                ident = identity | ({"pipeline": pipeline} if pipeline != "ours" else {})
-                settings_json = pipes.recorded_settings(pipeline, settings.model_dump(mode="json"))
-                runner.check_resume(
-                    folder,
-                    runner.run_info(
-                        mode=mode, k=None, judge=judge_fn is not None, settings=settings_json, identity=ident
-                    ),
-                )
-                desk = pipes.make(pipeline, settings, tutorial_store or folder / "store")
-                try:
-                    if corpus is not None:
-                        _ingest(desk, corpus, articles)
-                    with _progress_bar() as bar:
-                        title = "/".join(t for t in (label if len(combos) > 1 else "", pipeline) if t)
-                        task = bar.add_task(title or "eval", total=None, item="")
 
-                        def progress(done: int, total: int, item: str, task: TaskID = task) -> None:
-                            bar.update(task, completed=done, total=total, item=item[-30:])
-
-                        report = runner.run(
-                            question_set,
-                            desk,
-                            out_dir=folder,
-                            mode=mode,  # type: ignore[arg-type]
-                            limit=limit,
-                            seed=seed,
-                            progress=progress,
-                            judge=judge_fn,
-                            plots=plots,
-                            settings=settings_json,
-                            identity=ident,
-                            meta=facts
-                            | {
-                                "pipeline": pipeline,
-                                "overrides": {k: str(v) for k, v in overrides.items()},
-                                "started_from_cli_at": datetime.now().isoformat(timespec="seconds"),
-                            },
-                        )
-                finally:
-                    _close(desk)
-                labelled.append((pipeline, report))
-                console.print(
-                    _summary(
-                        report, f"{title or label} ({report['metrics']['overall']['questions']} questions)"
-                    )
-                )
-                console.print(f"report: {folder / 'report.md'}")
-            if len(labelled) > 1:
-                relative = {p: str(f.relative_to(run_dir)) for p, f in folders.items()}
-                path = sidebyside.write(run_dir, labelled, relative)
-                console.print(compare_table(labelled, title=f"{label}: side by side"))
+        def after_point(point: runs.Point, done: runs.Done) -> None:
+            several = len(done) > 1
+            reports.extend((f"{point.label}/{s.pipeline}" if several else point.label, r) for s, r in done)
+            if several:
+                labelled = [(spec.pipeline, report) for spec, report in done]
+                relative = {spec.pipeline: str(spec.folder.relative_to(point.folder)) for spec, _ in done}
+                path = sidebyside.write(point.folder, labelled, relative)
+                console.print(compare_table(labelled, title=f"{point.label}: side by side"))
                 console.print(f"side-by-side report: {path}")
-            reports += [(f"{label}/{p}" if len(labelled) > 1 else label, r) for p, r in labelled]
-        if len(combos) > 1:
+
+        runs.run_all(points, prepared, after_run=after_run, after_point=after_point)
+        if len(points) > 1:
             console.print(compare_table(reports, title="Comparison"))
             (out_dir / "compare.md").write_text(compare_markdown(reports), encoding="utf-8")
             console.print(f"comparison: {out_dir / 'compare.md'}")
@@ -399,9 +222,7 @@ def retrieval_command(
     questions: Annotated[Path, typer.Argument(help="Question set: a file, or a RealTimeQA folder.")],
     corpus: Annotated[Path | None, typer.Option(help="Ingest these articles into the stores first.")] = None,
     store: Annotated[Path | None, typer.Option(help="Our store (default OUT/store with --corpus).")] = None,
-    format: Annotated[
-        str, typer.Option("--format", help="auto|jsonl|csv|realtimeqa|realtimeqa-evidence|multihop-rag")
-    ] = "auto",
+    format: Annotated[str, typer.Option("--format", help="|".join(format_names()))] = "auto",
     k: Annotated[int, typer.Option(min=1, help="Passages retrieved per question.")] = 5,
     limit: Annotated[int | None, typer.Option(min=1, help="Only this many questions.")] = None,
     seed: Annotated[
@@ -419,8 +240,8 @@ def retrieval_command(
     """Retrieval only, no generation: answer recall and hit on the gold article at 1, 3 and k, and
     seconds per retrieval stage, for each pipeline side by side (retrieval.md)."""
     from eval import pipelines as pipes
-    from eval.retrieval import REPORT_MD, render_side_by_side, run_retrieval
-    from rag.settings import load_settings
+    from eval import runs
+    from eval.retrieval import REPORT_MD, render_side_by_side
 
     sets = parse_sets(set_)
     if any(len(v) > 1 for v in sets.values()):
@@ -429,50 +250,22 @@ def retrieval_command(
     out_dir = out or Path("eval/runs") / f"{name}-retrieval"
     try:
         names = pipes.parse(pipelines)
-        question_set, articles, identity, facts = _prepare(
-            questions, format, corpus, limit, seed, unanswerable, news_time
-        )
+        prepared = _prepare(questions, format, corpus, limit, seed, unanswerable, news_time)
         overrides: dict[str, Any] = {key: values[0] for key, values in sets.items()}
         if store is not None or corpus is not None:
             overrides["store"] = store or out_dir / "store"
-        settings = load_settings(**overrides)
-        labelled = []
-        for pipeline in names:
-            folder = out_dir / pipeline
-            ident = identity | {"pipeline": pipeline}
-            settings_json = pipes.recorded_settings(pipeline, settings.model_dump(mode="json"))
-            from eval import runner
-
-            runner.check_resume(
-                folder,
-                runner.run_info(mode="retrieval", k=k, judge=False, settings=settings_json, identity=ident),
-            )
-            desk = pipes.make(pipeline, settings, tutorial_store or folder / "store")
-            try:
-                if corpus is not None:
-                    _ingest(desk, corpus, articles)
-                with _progress_bar() as bar:
-                    task = bar.add_task(f"retrieve: {pipeline}", total=None, item="")
-
-                    def progress(done: int, total: int, item: str, task: TaskID = task) -> None:
-                        bar.update(task, completed=done, total=total, item=item[-30:])
-
-                    report = run_retrieval(
-                        question_set,
-                        desk,
-                        out_dir=folder,
-                        k=k,
-                        limit=limit,
-                        seed=seed,
-                        settings=settings_json,
-                        identity=ident,
-                        meta=facts | {"pipeline": pipeline},
-                        progress=progress,
-                    )
-            finally:
-                _close(desk)
-            labelled.append((pipeline, report))
-        markdown = render_side_by_side(labelled)
+        point = runs.retrieval_point(
+            out_dir,
+            names,
+            overrides,
+            tutorial_store=tutorial_store,
+            identity=prepared.identity,
+            k=k,
+            limit=limit,
+            seed=seed,
+        )
+        done = runs.run_all([point], prepared)
+        markdown = render_side_by_side([(spec.pipeline, report) for spec, report in done])
         (out_dir / REPORT_MD).write_text(markdown, encoding="utf-8")
         console.print(markdown.split("## Definitions")[0])
         console.print(f"report: {out_dir / REPORT_MD}")
@@ -509,7 +302,7 @@ def reader_command(
     import json
 
     from eval import pipelines as pipes
-    from eval import runner
+    from eval import resume, runner, runs
     from eval.frozen import FrozenDesk, FrozenEvidenceError, load_evidence
     from eval.sidebyside import pipeline_folders
     from rag.settings import load_settings
@@ -521,8 +314,8 @@ def reader_command(
         (name,) = pipes.parse(pipeline)
         source = dict(pipeline_folders(evidence)).get(name, evidence)
         earlier = (
-            json.loads((source / runner.RUN_FILE).read_text("utf-8"))
-            if (source / runner.RUN_FILE).exists()
+            json.loads((source / resume.RUN_FILE).read_text("utf-8"))
+            if (source / resume.RUN_FILE).exists()
             else {}
         )
         chosen_mode = mode or earlier.get("mode") or "auto"
@@ -540,12 +333,7 @@ def reader_command(
                 f"the {name} pipeline has no answer_from(question, passages, choices=...) to read given passages"
             )
         try:
-            with _progress_bar() as bar:
-                task = bar.add_task(f"read: {name}", total=None, item="")
-
-                def progress(done: int, total: int, item: str) -> None:
-                    bar.update(task, completed=done, total=total, item=item[-30:])
-
+            with runs.progress_bar(f"read: {name}") as progress:
                 report = runner.run(
                     questions,
                     FrozenDesk(reader, passages),
@@ -561,9 +349,9 @@ def reader_command(
                     meta={"pipeline": f"reader-only {name}", "evidence_from": str(source)},
                 )
         finally:
-            _close(reader)
+            runs.close(reader)
         console.print(
-            _summary(report, f"reader-only {name} ({report['metrics']['overall']['questions']} questions)")
+            summary(report, f"reader-only {name} ({report['metrics']['overall']['questions']} questions)")
         )
         console.print(f"report: {out_dir / 'report.md'}")
     except NewsdeskError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eval.questions import Question
-from eval.runner import RESULTS, read_results
+from eval.resume import RESULTS, read_results
 from rag.api import as_filters
 from rag.errors import NewsdeskError
 from rag.types import Answer, Passage, Retrieval

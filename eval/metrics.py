@@ -64,21 +64,26 @@ def token_f1(prediction: str | None, answers: Sequence[str]) -> float | None:
 
 
 def normalize_url(url: str | None) -> str:
-    """A URL reduced so that the same page compares equal.
+    """The key under which two URLs name the same page, for scoring: rag's ``normalise_url`` made looser.
 
-    Lowercased scheme-less host without ``www.``, path without trailing slash,
-    no fragment (RealTimeQA gold URLs carry ``#:~:text=`` fragments), query
-    kept but without ``utm_*`` tracking parameters and sorted.
+    rag's rule (``rag.articles.normalise_url``: lowercase scheme and host, no
+    fragment, no trailing slash, no ``utm_*`` parameters) decides article ids and
+    is kept as it is. Gold sources are looser than that on purpose: datasets
+    give one page as ``http://www.x.com/a`` and ``https://x.com/a?b=1&a=2``
+    (RealTimeQA gold URLs also carry ``#:~:text=`` fragments), so here the
+    scheme and ``www.`` are dropped and the query is sorted as well. Text that
+    is not a URL (a title given as a source) compares lowercased.
     """
     if not url:
         return ""
-    parts = urlsplit(url.strip())
-    if not parts.netloc:  # not a URL: compare it as text
+    if not urlsplit(url.strip()).netloc:  # not a URL: compare it as text
         return url.strip().lower()
+    from rag.articles import normalise_url  # imported here: scoring needs no article parsers loaded
+
+    parts = urlsplit(normalise_url(url))
     host = parts.netloc.lower().removeprefix("www.")
-    path = parts.path.rstrip("/")
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_")))
-    return f"{host}{path}" + (f"?{query}" if query else "")
+    query = urlencode(sorted(parse_qsl(parts.query)))
+    return f"{host}{parts.path}" + (f"?{query}" if query else "")
 
 
 def matches_source(item: _Located, sources: Iterable[str]) -> bool:

@@ -21,22 +21,16 @@ from typing import Any, Protocol
 from eval import metrics
 from eval.questions import Question
 from eval.report import fmt, table
-from eval.runner import (
-    Progress,
-    check_resume,
-    news_time,
-    passage_record,
-    read_results,
-    run_info,
-    select,
-)
+from eval.resume import check_resume, read_results, run_info
+from eval.runner import news_time, passage_record, select
+from rag.desk import Progress
 from rag.types import Retrieval
 
 RESULTS = "retrieval.jsonl"
 
 
 class RetrievingDesk(Protocol):
-    """What a retrieval-only run needs of a pipeline."""
+    """The slice of ``rag.desk.Desk`` a retrieval-only run calls (``retrieve``) plus ``describe``."""
 
     def retrieve(
         self, question: str, *, k: int | None = ..., filters: dict[str, Any] | None = ...

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from eval import metrics
 from eval.questions import Question
+from eval.resume import RESULTS, check_resume, read_results, run_info
 from rag.choices import parse_choice, strip_markers
-from rag.errors import NewsdeskError
+from rag.desk import Progress
 from rag.settings import Settings
 from rag.types import Answer
 
@@ -27,32 +28,13 @@ if TYPE_CHECKING:
     from rag.api import Newsdesk
 
 Mode = Literal["open", "mc", "auto"]
-Progress = Callable[[int, int, str], None]  # (done, total, current question id)
-RESULTS = "results.jsonl"
-RUN_FILE = "run.json"
 SNIPPET = 300
-# Settings that do not change answers: a resume may differ in them.
-_IRRELEVANT_SETTINGS = frozenset(
-    {
-        "host",
-        "port",
-        "auth",
-        "concurrency",
-        "llm_threads",
-        "llm_timeout",
-        "model_cache",
-        "embed_batch_size",
-        "llm_api_key",
-        "openai_api_key",
-    }
-)
-
-
 Judge = Callable[[str, str, Sequence[str]], "dict[str, Any]"]
 
 
 class AskingDesk(Protocol):
-    """What the runner needs of a desk: ours, the tutorial's, or a reader on frozen evidence."""
+    """The slice of ``rag.desk.Desk`` the runner calls (``ask``) plus ``describe``: ours, the tutorial's,
+    or a reader on frozen evidence, which has no other desk method."""
 
     def ask(
         self,
@@ -64,10 +46,6 @@ class AskingDesk(Protocol):
     ) -> Answer: ...
 
     def describe(self) -> dict[str, str]: ...
-
-
-class ResumeError(NewsdeskError):
-    """The output folder holds results of a run with other settings."""
 
 
 def make_desk(settings: Settings) -> Newsdesk:
@@ -277,76 +255,6 @@ def select(
     return chosen
 
 
-def read_results(path: Path) -> dict[str, dict[str, Any]]:
-    """Records of ``results.jsonl`` by id, the last line of an id winning; a torn last line is ignored."""
-    records: dict[str, dict[str, Any]] = {}
-    if not path.exists():
-        return records
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict) and "id" in record:
-            records[str(record["id"])] = record
-    return records
-
-
-def _relevant(settings: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {k: v for k, v in (settings or {}).items() if k not in _IRRELEVANT_SETTINGS}
-
-
-def run_info(
-    *,
-    mode: str,
-    k: int | None,
-    judge: bool,
-    settings: Mapping[str, Any] | None,
-    identity: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """What must match for a resume: answers of other settings, another pipeline or another corpus
-    variant (``identity``) are never mixed into one report."""
-    info = {"mode": mode, "k": k, "judge": judge, "settings": _relevant(settings)}
-    return info | dict(identity or {})
-
-
-def check_resume(out_dir: Path | str, info: dict[str, Any]) -> None:
-    """``_check_resume`` for callers that must refuse a folder before filling a store for it."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    _check_resume(out, info)
-
-
-def _check_resume(out_dir: Path, run_info: dict[str, Any]) -> None:
-    """Refuses to mix answers of different settings into one report; writes ``run.json`` the first time."""
-    path = out_dir / RUN_FILE
-    if path.exists():
-        try:
-            previous = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            previous = None
-        if previous is not None and isinstance(previous.get("settings"), dict):
-            # Settings the new run does not record (ones its pipeline does not read) do not count.
-            kept = run_info.get("settings") or {}
-            previous["settings"] = {k: v for k, v in previous["settings"].items() if k in kept}
-        if previous is not None and previous != run_info:
-            changed = sorted(
-                key for key in set(previous) | set(run_info) if previous.get(key) != run_info.get(key)
-            )
-            detail = changed
-            if "settings" in changed:
-                old, new = previous.get("settings") or {}, run_info.get("settings") or {}
-                detail = [c for c in changed if c != "settings"] + sorted(
-                    f"settings.{k}" for k in set(old) | set(new) if old.get(k) != new.get(k)
-                )
-            raise ResumeError(
-                f"{out_dir} holds results of a run with different {', '.join(detail)}; "
-                "use another --out folder or delete it to start over"
-            )
-        return
-    path.write_text(json.dumps(run_info, indent=2, sort_keys=True), encoding="utf-8")
-
-
 def run(
     questions: Sequence[Question],
     desk: AskingDesk,
@@ -375,9 +283,7 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     chosen = select(questions, limit, seed)
-    _check_resume(
-        out, run_info(mode=mode, k=k, judge=judge is not None, settings=settings, identity=identity)
-    )
+    check_resume(out, run_info(mode=mode, k=k, judge=judge is not None, settings=settings, identity=identity))
     results_path = out / RESULTS
     done = {qid: r for qid, r in read_results(results_path).items() if not r.get("error")}
     todo = [q for q in chosen if q.id not in done]

@@ -12,7 +12,9 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval.adapters import QuestionSetError, realtimeqa_question_urls
+from eval.formats.common import QuestionSetError
+from eval.formats.evidence import evidence_url
+from eval.formats.realtimeqa import realtimeqa_question_urls
 from eval.metrics import normalize_url
 from eval.questions import Question
 from rag.types import Article
@@ -26,8 +28,6 @@ def removed_urls(questions: Sequence[Question], path: Path | str, format: str) -
         per_question = realtimeqa_question_urls(path)
         return {url for q in questions for url in per_question.get(q.id, set())}
     if format == "realtimeqa-evidence":
-        from eval.evidence import evidence_url
-
         return {normalize_url(evidence_url(q.id)) for q in questions}
     raise QuestionSetError(f"--unanswerable needs --format {' or '.join(FORMATS)}, not {format!r}")
 

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from eval import adapters
-from eval.adapters import QuestionSetError, detect_format, load_corpus, load_questions
+from eval.formats import QuestionSetError, common, detect_format, load_corpus, load_questions
 from eval.metrics import normalize_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -424,7 +423,7 @@ def test_records_corpus(tmp_path: Path) -> None:
     assert articles is not None and len(articles) == 2
     one = next(a for a in articles if a.url and a.url.startswith("https://a.com/1"))
     assert "longer version" in one.text
-    assert adapters.load_records_corpus(path)[1].author == "X, Y"
+    assert common.load_records_corpus(path)[1].author == "X, Y"
 
 
 # ---------------------------------------------------------------- our sample set

@@ -14,11 +14,11 @@ from fakes import HashEmbeddings
 from test_eval_variants import make_weeks
 from typer.testing import CliRunner
 
-from eval import cli, pipelines, runner
+from eval import cli, pipelines, resume, runner
 from eval.frozen import FrozenDesk, FrozenEvidenceError, load_evidence
+from eval.pipelines.tutorial import TutorialDesk
 from eval.questions import Question
 from eval.retrieval import render_side_by_side, run_retrieval
-from eval.tutorial import TutorialDesk
 from rag.types import Answer, Passage, Retrieval
 
 
@@ -108,7 +108,7 @@ def test_retrieval_only_resumes_and_retries_failures(tmp_path: Path) -> None:
     report = run_retrieval(QUESTIONS, second, out_dir=tmp_path, k=3)
     assert second.retrieved == [("Which team won?", 3)]  # only the failed one again
     assert report["metrics"]["errors"] == 0 and report["metrics"]["answer_recall@3"] == 0.5
-    with pytest.raises(runner.ResumeError, match="k"):
+    with pytest.raises(resume.ResumeError, match="k"):
         run_retrieval(QUESTIONS, RetrieveOnly(), out_dir=tmp_path, k=5)
 
 

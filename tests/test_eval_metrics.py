@@ -244,3 +244,21 @@ def test_every_reported_metric_is_defined() -> None:
     ):
         assert metrics.DEFINITIONS[name]
     assert "support" in metrics.DEFINITIONS["citation_precision"]
+
+
+def test_same_page_for_scoring_is_rags_url_rule_made_looser_on_purpose() -> None:
+    """Scoring drops the scheme and ``www.`` and sorts the query; rag's rule, which decides article ids, keeps them."""
+    from eval.metrics import normalize_url
+    from rag.articles import normalise_url
+
+    gold, retrieved = (
+        "http://www.example.com/a/?b=2&a=1&utm_source=x#:~:text=hi",
+        "https://example.com/a?a=1&b=2",
+    )
+    assert normalize_url(gold) == normalize_url(retrieved) == "example.com/a?a=1&b=2"
+    assert normalise_url(gold) != normalise_url(
+        retrieved
+    )  # two articles to rag: the difference is deliberate
+    # What rag already drops (fragment, trailing slash, utm_*, host case) scoring drops too.
+    assert normalize_url("https://Example.com/a/#x") == normalize_url(normalise_url("https://example.com/a"))
+    assert normalize_url("A Title") == "a title" and normalize_url(None) == ""

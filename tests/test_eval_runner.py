@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from eval import cli, runner
+from eval import cli, resume, runner
 from eval.compare import compare_markdown, compare_paths, compare_rows, compare_table, differing_settings
 from eval.judge import OpenAIJudge, parse_verdict
 from eval.questions import Question
@@ -234,7 +234,7 @@ def test_resume_asks_only_the_remaining_questions(tmp_path: Path) -> None:
 
 def test_resume_refuses_other_settings(tmp_path: Path) -> None:
     runner.run(QUESTIONS, FakeDesk(ANSWERS), out_dir=tmp_path, settings={"k": 3}, limit=1, plots=False)
-    with pytest.raises(runner.ResumeError, match="settings.k"):
+    with pytest.raises(resume.ResumeError, match="settings.k"):
         runner.run(QUESTIONS, FakeDesk(ANSWERS), out_dir=tmp_path, settings={"k": 8}, plots=False)
     # settings that do not change answers may differ
     runner.run(QUESTIONS, FakeDesk(ANSWERS), out_dir=tmp_path, settings={"k": 3, "port": 9}, plots=False)
@@ -247,7 +247,7 @@ def test_torn_last_line_is_ignored(tmp_path: Path) -> None:
     desk = FakeDesk(ANSWERS)
     runner.run(QUESTIONS[:2], desk, out_dir=tmp_path, plots=False)
     assert [q for q, _ in desk.calls] == ["Which Chatham House expert?"]
-    assert set(runner.read_results(tmp_path / "results.jsonl")) == {"a", "b"}
+    assert set(resume.read_results(tmp_path / "results.jsonl")) == {"a", "b"}
 
 
 def test_limit_and_seed_select_deterministically() -> None:
@@ -573,7 +573,7 @@ def test_runner_with_the_real_desk_on_fakes(
     tmp_path: Path, desk: Any, fake_llm: Any, sample_dir: Path
 ) -> None:
     """The real ``Newsdesk`` (scripted LLM, hash embedder): its Answers flow through scoring unchanged."""
-    from eval.adapters import load_questions
+    from eval.formats import load_questions
 
     desk.ingest([sample_dir])
     questions = {

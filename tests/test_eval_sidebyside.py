@@ -13,11 +13,11 @@ from fakes import FakeChatModel, HashEmbeddings
 from test_eval_variants import make_weeks
 from typer.testing import CliRunner
 
-from eval import cli, metrics, pipelines, runner
-from eval.bench.baseline import BASELINE_PROMPT
+from eval import cli, metrics, pipelines, resume, runner
+from eval.pipelines.baseline import BASELINE_PROMPT
+from eval.pipelines.tutorial import TutorialDesk
 from eval.report import slice_table
 from eval.slices import OUTCOMES, ROWS, slices
-from eval.tutorial import TutorialDesk
 from rag.types import Answer, Article, Passage
 
 
@@ -187,7 +187,7 @@ def test_tutorial_folder_refuses_ours_results(tmp_path: Path, fakes: dict[str, l
 
     question = Question(id="q", question="Which city won the bridge award?", answers=("Port Alder",))
     runner.run([question], OursFake(None), out_dir=tmp_path / "x", plots=False)
-    with pytest.raises(runner.ResumeError, match="pipeline"):
+    with pytest.raises(resume.ResumeError, match="pipeline"):
         runner.run(
             [question], OursFake(None), out_dir=tmp_path / "x", plots=False, identity={"pipeline": "tutorial"}
         )
@@ -218,7 +218,7 @@ def test_tutorial_multiple_choice_options_go_into_its_question(tmp_path: Path, s
 
 
 def test_a_change_to_our_reader_leaves_the_tutorial_run_resumable(tmp_path: Path) -> None:
-    from eval import pipelines, runner
+    from eval import pipelines
     from rag.settings import Settings
 
     # Earlier versions recorded every setting, with k at 5, which the tutorial keeps as its own top-5.
@@ -228,15 +228,15 @@ def test_a_change_to_our_reader_leaves_the_tutorial_run_resumable(tmp_path: Path
     assert pipelines.recorded_settings("tutorial", after)["k"] == 5
     folder = tmp_path / "tutorial"
     # A run recorded with every setting, as earlier versions did, resumes with the tutorial's own.
-    runner.check_resume(folder, runner.run_info(mode="mc", k=None, judge=False, settings=before))
+    resume.check_resume(folder, resume.run_info(mode="mc", k=None, judge=False, settings=before))
     tutorial = pipelines.recorded_settings("tutorial", after)
-    runner.check_resume(folder, runner.run_info(mode="mc", k=None, judge=False, settings=tutorial))
+    resume.check_resume(folder, resume.run_info(mode="mc", k=None, judge=False, settings=tutorial))
     # Ours reads them all: the same change is refused there.
     ours = tmp_path / "ours"
-    runner.check_resume(ours, runner.run_info(mode="mc", k=None, judge=False, settings=before))
-    with pytest.raises(runner.ResumeError, match="choice_reader"):
-        runner.check_resume(ours, runner.run_info(mode="mc", k=None, judge=False, settings=after))
+    resume.check_resume(ours, resume.run_info(mode="mc", k=None, judge=False, settings=before))
+    with pytest.raises(resume.ResumeError, match="choice_reader"):
+        resume.check_resume(ours, resume.run_info(mode="mc", k=None, judge=False, settings=after))
     # The tutorial's model still counts.
     other_model = pipelines.recorded_settings("tutorial", after | {"model": "small"})
-    with pytest.raises(runner.ResumeError, match="model"):
-        runner.check_resume(folder, runner.run_info(mode="mc", k=None, judge=False, settings=other_model))
+    with pytest.raises(resume.ResumeError, match="model"):
+        resume.check_resume(folder, resume.run_info(mode="mc", k=None, judge=False, settings=other_model))

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from eval import cli, runner
-from eval.adapters import QuestionSetError, load_corpus, load_questions, realtimeqa_question_urls
-from eval.evidence import evidence_url, snippet_text
+from eval.formats import QuestionSetError, load_corpus, load_questions
+from eval.formats.evidence import evidence_url, snippet_text
+from eval.formats.realtimeqa import realtimeqa_question_urls
 from eval.metrics import normalize_url
 from eval.unanswerable import make_unanswerable, removed_urls
 from rag.types import Answer, Article

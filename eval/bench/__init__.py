@@ -9,12 +9,12 @@ and the same ``k``:
 - ours: only through ``rag.api.Newsdesk``, as users run it: ``ingest_articles``,
   ``retrieve`` (the stages ``ask`` runs, whatever the settings compose) and
   ``ask_stream``.
-- baseline: ``TutorialPipeline`` (``baseline.py``), the tutorial unchanged.
+- baseline: ``TutorialPipeline`` (``eval/pipelines/baseline.py``), the tutorial unchanged.
 
 Modules, one job each:
 
 - ``inputs``: the RealTimeQA folder (``--data`` or ``NEWSDESK_BENCH_DATA``; no default), first weeks.
-- ``baseline``: the tutorial pipeline, the yardstick (also usable by the evaluation runner).
+- the tutorial pipeline itself lives in ``eval.pipelines.baseline``, owned by the evaluation; the bench imports it.
 - ``phases``: ingest, retrieval and answer timing; ``scale``: stores grown with synthetic chunks;
   ``process``: each phase in its own spawned process (peak RSS per pipeline, no shared caches).
 - ``table``: results flattened to metrics, ratios ours/baseline, the rich table.
@@ -40,7 +40,6 @@ The table shows ours, baseline and ours/baseline for every metric, with the
 direction that is better; the JSON holds everything plus settings, machine and date.
 """
 
-from eval.bench.baseline import BASELINE_PROMPT, TutorialPipeline
 from eval.bench.cli import app
 from eval.bench.inputs import BenchInputError, load_inputs
 from eval.bench.process import call
@@ -48,6 +47,7 @@ from eval.bench.run import DEFAULT_OUT, MODELS, BenchConfig, run_bench
 from eval.bench.scale import DEFAULT_MAX_CHUNKS, effective_factors
 from eval.bench.stats import summarize
 from eval.bench.table import better_for, flatten, ratio_rows, render_table, table_rows
+from eval.pipelines.baseline import BASELINE_PROMPT, TutorialPipeline
 
 __all__ = [
     "BASELINE_PROMPT",

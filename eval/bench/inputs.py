@@ -51,7 +51,7 @@ def load_inputs(
     data: Path | None, weeks: int | None = None, max_articles: int | None = None
 ) -> tuple[list[Article], list[str]]:
     """(articles, question sentences) of the first ``weeks`` weeks; articles unique by id, cut to ``max_articles``."""
-    from eval.adapters import load_realtimeqa_corpus, load_realtimeqa_questions
+    from eval.formats.realtimeqa import load_realtimeqa_corpus, load_realtimeqa_questions
 
     if data is None:
         raise BenchInputError(MISSING_DATA)

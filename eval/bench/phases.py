@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eval.bench.baseline import BASELINE_K, TutorialPipeline
 from eval.bench.process import rss_mb
 from eval.bench.stats import rounded, summarize
+from eval.pipelines.baseline import BASELINE_K, TutorialPipeline
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings

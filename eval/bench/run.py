@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from eval.bench import baseline
 from eval.bench.inputs import BenchInputError, load_inputs
 from eval.bench.phases import answer_latency, ingest_baseline, ingest_ours, retrieval_latency
 from eval.bench.process import call
 from eval.bench.scale import DEFAULT_MAX_CHUNKS, effective_factors, grow_baseline, grow_ours
 from eval.bench.table import table_rows
+from eval.pipelines import baseline
 
 if TYPE_CHECKING:
     from eval.bench.phases import EmbedderFactory, LlmFactory

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eval.bench.baseline import TutorialPipeline
+from eval.pipelines.baseline import TutorialPipeline
 
 if TYPE_CHECKING:
     from rag.settings import Settings

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from eval.adapters import load_realtimeqa_questions, realtimeqa_records
+from eval.formats.base import Probe
+from eval.formats.common import build
+from eval.formats.realtimeqa import load_realtimeqa_questions, realtimeqa_records
 from eval.questions import Question
-from rag.articles import articles_from_records
-from rag.errors import ArticleError
 from rag.types import Article
 
 FORMAT = "realtimeqa-evidence"
@@ -63,9 +63,19 @@ def load_evidence_corpus(path: Path | str) -> list[Article]:
                 "source": source,
             }
         )
-    if not records:
-        return []
-    try:
-        return articles_from_records(records, origin=str(path))
-    except ArticleError:
-        return []
+    return build(records, origin=str(path))
+
+
+class Evidence:
+    """Never detected: the same files as RealTimeQA, chosen with ``--format realtimeqa-evidence``."""
+
+    name = FORMAT
+
+    def detect(self, probe: Probe) -> bool:
+        return False
+
+    def load_questions(self, path: Path) -> list[Question]:
+        return load_evidence_questions(path)
+
+    def load_corpus(self, path: Path) -> list[Article]:
+        return load_evidence_corpus(path)

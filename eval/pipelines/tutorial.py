@@ -1,6 +1,6 @@
 """The LangChain tutorial pipeline behind the desk methods the eval runner calls.
 
-``TutorialDesk`` wraps ``eval.bench.baseline.TutorialPipeline`` (same splitter,
+``TutorialDesk`` wraps ``eval.pipelines.baseline.TutorialPipeline`` (same splitter,
 same langchain-chroma store, same ``BASELINE_PROMPT``) so that ``newsdesk eval``
 asks it the same questions, over the same corpus, and scores its answers with
 the same functions as ours. Its retrieval is the tutorial's
@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eval.bench import baseline
+from eval.pipelines import baseline
 from rag.desk import final_answer
 from rag.types import Answer, Article, IngestReport, Passage, Retrieval, Timings
 
