@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from eval.questions import Question
 from eval.resume import RESULTS, read_results
-from rag.api import as_filters
+from rag.inputs import as_filters
 from rag.errors import NewsdeskError
 from rag.types import Answer, Passage, Retrieval
 

@@ -228,7 +228,7 @@ def ask(
     from rag.types import Answer
 
     def run() -> None:
-        from rag.api import as_filters
+        from rag.inputs import as_filters
 
         desk = _desk(settings_from(store, chroma_url, model))
         filters = as_filters(

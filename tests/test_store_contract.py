@@ -333,7 +333,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = sorted(name for name in vars(Store) if not name.startswith("_"))
 # Names bound to something that is not a vectorstore store, by file.
 NOT_A_STORE = {
-    ("eval/bench/baseline.py", "self.store"),  # the tutorial's LangChain Chroma
+    ("eval/pipelines/baseline.py", "self.store"),  # the tutorial's LangChain Chroma
     ("ui/public.py", "store"),  # the store folder's Path
 }
 
