@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from eval.questions import Question
 from eval.resume import RESULTS, read_results
-from rag.inputs import as_filters
 from rag.errors import NewsdeskError
+from rag.inputs import as_filters
 from rag.types import Answer, Passage, Retrieval
 
 
