@@ -359,6 +359,33 @@ def reader_command(
         raise typer.Exit(1) from None
 
 
+@app.command("replay")
+def replay_command(
+    run_dir: Annotated[
+        Path, typer.Argument(help="An earlier run folder of open questions (its results.jsonl).")
+    ],
+) -> None:
+    """The run's recorded drafts decided again by today's answering checks, without the model:
+    exits 1 when an answer, an abstention or a cited passage differs (a change kept its behaviour)."""
+    from eval.replay import replay
+
+    try:
+        result = replay(run_dir)
+    except NewsdeskError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    for diff in result.differences:
+        console.print(
+            f"[yellow]{diff.id}[/yellow] {diff.question}\n  was: {diff.recorded}\n  now: {diff.replayed}"
+        )
+    console.print(
+        f"{result.same} of {result.compared} recorded answers the same"
+        f" ({result.skipped} skipped: failed, errored or multiple choice)"
+    )
+    if result.differences:
+        raise typer.Exit(1)
+
+
 @app.command("compare")
 def compare_command(
     reports: Annotated[list[Path], typer.Argument(help="Two or more report.json files or run folders.")],

@@ -1,0 +1,109 @@
+"""Replay: an earlier run's recorded drafts put through today's answering, answer by answer.
+
+Each open answer of a run keeps the model's own text (``draft``) and the passages it was
+shown. A scripted model gives that draft back, and the current checks (grounding, news
+time, …) decide again. The same answers, abstentions and cited passages mean a change to
+the answer path kept its behaviour; each difference is listed. No model, no retrieval:
+seconds for a hundred questions.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from eval.frozen import passage_of
+from eval.resume import RESULTS, RUN_FILE, read_results
+from rag.errors import NewsdeskError
+
+# Recorded settings that change what the checks decide (the rest is retrieval or the model).
+CHECK_SETTINGS = ("answer_min_relevance", "stale_abstains", "answer_checks", "model")
+
+
+class ReplayError(NewsdeskError):
+    """The run holds nothing that can be replayed."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    id: str
+    question: str
+    recorded: str
+    replayed: str
+
+
+@dataclass
+class Replay:
+    compared: int = 0
+    skipped: int = 0  # failed, errored or multiple-choice answers (a pick needs the model's probabilities)
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def same(self) -> int:
+        return self.compared - len(self.differences)
+
+
+def _drafts(queue: deque[str]) -> Iterator[str]:
+    while True:
+        yield queue.popleft()
+
+
+def _outcome(answer: str, abstained: bool, numbers: list[int]) -> str:
+    return f"{'ABSTAINED ' if abstained else ''}{answer} cites {sorted(numbers)}"
+
+
+def _recorded_settings(run_dir: Path) -> dict[str, Any]:
+    import json
+
+    path = run_dir / RUN_FILE
+    recorded = json.loads(path.read_text("utf-8")).get("settings", {}) if path.exists() else {}
+    return {key: recorded[key] for key in CHECK_SETTINGS if key in recorded}
+
+
+def replay(run_dir: Path | str) -> Replay:
+    """Every open, answered record of ``run_dir`` re-decided from its draft by the current checks."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    from rag.api import Newsdesk
+    from rag.settings import Settings
+
+    run_dir = Path(run_dir)
+    records = list(read_results(run_dir / RESULTS).values())
+    if not records:
+        raise ReplayError(f"{run_dir / RESULTS}: no recorded answers")
+    queue: deque[str] = deque()
+    result = Replay()
+    with tempfile.TemporaryDirectory() as store:
+        settings = Settings(store=Path(store), **_recorded_settings(run_dir))
+        desk = Newsdesk(settings, llm=GenericFakeChatModel(messages=_drafts(queue)), embedder=None)
+        for record in records:
+            shown = record.get("passages") or []
+            if record.get("failed") or record.get("error") or record.get("mode") == "mc" or not shown:
+                result.skipped += 1
+                continue
+            queue.append(str(record.get("draft") or ""))
+            as_of = record.get("as_of")
+            answer = desk.answer_from(
+                str(record.get("asked") or record["question"]),
+                [passage_of(p) for p in shown],
+                as_of=date.fromisoformat(as_of) if as_of else None,
+            )
+            queue.clear()  # a draft not read (no passages) must not answer the next question
+            recorded = _outcome(
+                str(record.get("answer") or ""),
+                bool(record.get("abstained")),
+                [int(c["number"]) for c in record.get("citations") or []],
+            )
+            replayed = _outcome(answer.answer, answer.abstained, [c.number for c in answer.citations])
+            result.compared += 1
+            if recorded != replayed:
+                result.differences.append(
+                    Difference(str(record["id"]), record["question"], recorded, replayed)
+                )
+        desk.close()
+    return result

@@ -1,0 +1,86 @@
+"""eval replay: recorded drafts decided again by today's checks, differences listed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fakes import FakeChatModel, HashEmbeddings
+from typer.testing import CliRunner
+
+import rag.cli
+from eval.replay import replay
+from rag.api import Newsdesk
+from rag.settings import Settings
+from rag.types import Passage
+
+LAUNCHERS = "Talks went on. The UK has sent 2,000 anti-tank missile launchers to Ukraine."
+ESTONIA = "Britain already has around 850 troops stationed in Estonia."
+QUESTIONS = {
+    "q1": (
+        "How many anti-tank missile launchers did the UK send to Ukraine?",
+        "The UK sent 2,000 launchers [1].",
+    ),
+    "q2": ("How many troops does Britain have in Estonia?", "Around 850 troops [2]."),
+    "q3": ("Who won the 2019 Maxwell Award?", "Brandon Maxwell won it [1]."),  # from memory: abstains
+}
+
+
+def _passage(n: int, text: str) -> dict[str, object]:
+    p = Passage(
+        chunk_id=f"c{n}",
+        article_id=f"a{n}",
+        title=f"Report {n}",
+        text=text,
+        start=0,
+        end=len(text),
+        score=1.0,
+    )
+    return p.model_dump(mode="json")
+
+
+def _record_run(tmp_path: Path) -> Path:
+    """A run folder as `eval run` writes it, its answers given by today's code."""
+    run = tmp_path / "run"
+    run.mkdir()
+    passages = [_passage(1, LAUNCHERS), _passage(2, ESTONIA)]
+    llm = FakeChatModel()
+    desk = Newsdesk(Settings(store=tmp_path / "store", k=2), llm=llm, embedder=HashEmbeddings())
+    lines = []
+    for qid, (question, draft) in QUESTIONS.items():
+        llm.replies.append(draft)
+        answer = desk.answer_from(question, [Passage.model_validate(p) for p in passages])
+        lines.append(
+            {
+                "id": qid,
+                "question": question,
+                "asked": question,
+                "mode": "open",
+                "draft": answer.draft,
+                "answer": answer.answer,
+                "abstained": answer.abstained,
+                "citations": [{"number": c.number} for c in answer.citations],
+                "passages": passages,
+                "as_of": None,
+            }
+        )
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    (run / "run.json").write_text(json.dumps({"settings": {"answer_min_relevance": 0.1}}))
+    return run
+
+
+def test_the_same_checks_give_the_same_answers(tmp_path: Path) -> None:
+    result = replay(_record_run(tmp_path))
+    assert (result.compared, result.same, result.skipped) == (3, 3, 0)
+
+
+def test_a_changed_answer_is_listed_and_fails_the_command(tmp_path: Path) -> None:
+    run = _record_run(tmp_path)
+    records = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+    assert records[2]["abstained"]  # the answer from memory was refused when recorded
+    records[2] |= {"answer": "Brandon Maxwell won it [1].", "abstained": False, "citations": [{"number": 1}]}
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = replay(run)
+    assert [d.id for d in result.differences] == ["q3"] and result.same == 2
+    outcome = CliRunner().invoke(rag.cli.app, ["eval", "replay", str(run)])
+    assert outcome.exit_code == 1 and "2 of 3 recorded answers the same" in outcome.stdout
