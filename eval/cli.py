@@ -46,16 +46,22 @@ def _prepare(
     seed: int | None,
     unanswerable: bool,
     news_time: bool = True,
+    half: str = "all",
 ) -> Prepared:
     """Questions, corpus articles, the run's identity and report facts, with the unanswerable
-    variant applied: the selected questions marked unanswerable, their articles out of the corpus."""
-    from eval import runner
+    variant applied: the selected questions marked unanswerable, their articles out of the corpus.
+    ``half`` keeps one half of the set (``eval.halves``) before --seed and --limit pick within it."""
+    from eval import halves, runner
     from eval.formats import detect_format, load_corpus, load_questions
 
     if format not in format_names():
         raise typer.BadParameter(f"--format must be one of {', '.join(format_names())}")
     question_set = load_questions(questions, format)
     console.print(f"{len(question_set)} questions from {questions}")
+    everything = len(question_set)
+    question_set = halves.pick(question_set, half)
+    if half != "all":
+        console.print(f"{half} half: {len(question_set)} of {everything} questions")
     dated = any(q.as_of for q in question_set)
     if dated and not news_time:
         question_set = [q.model_copy(update={"as_of": None}) for q in question_set]
@@ -65,7 +71,7 @@ def _prepare(
         "questions": str(questions),
         "format": format,
         "corpus": str(corpus) if corpus else None,
-    }
+    } | halves.describe(half, len(question_set), everything)
     if dated:
         facts["news time"] = (
             "on: each question asked as of its date (later articles unseen)" if news_time else "off"
@@ -88,9 +94,19 @@ def _prepare(
         facts["variant"] = "unanswerable (the questions' gold and search-result articles removed)"
     if dated:
         identity = identity | {"news_time": "on" if news_time else "off"}
+    identity = identity | halves.identity(half)
     if articles is not None:
         console.print(f"{len(articles)} distinct articles in the corpus")
     return Prepared(question_set, articles, corpus, identity, facts)
+
+
+def _check_half(half: str) -> None:
+    from eval import halves
+
+    try:
+        halves.check(half)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 PipelinesOption = Annotated[
@@ -109,6 +125,15 @@ NewsTimeOption = Annotated[
         "--news-time/--no-news-time",
         help="Ask each dated question (RealTimeQA's question date) as of its day: later articles are "
         "not seen. The tutorial pipeline has no such notion and ignores it.",
+    ),
+]
+HalfOption = Annotated[
+    str,
+    typer.Option(
+        "--half",
+        help="tune | report | all: one fixed half of the set (by a salted sha256 of each question's id, "
+        "whatever the order, --seed or --limit), so choices tuned on one half are reported on the other; "
+        "--seed and --limit pick within it.",
     ),
 ]
 UnanswerableOption = Annotated[
@@ -157,6 +182,7 @@ def run_command(
     unanswerable: UnanswerableOption = False,
     tutorial_store: TutorialStoreOption = None,
     news_time: NewsTimeOption = True,
+    half: HalfOption = "all",
 ) -> None:
     """Ask every question of a set, score the answers and write report.json, report.md and plots."""
     # Imported here, not at the top, so `newsdesk --help` does not pay for the evaluation code.
@@ -166,6 +192,7 @@ def run_command(
 
     if mode not in ("auto", "open", "mc"):
         raise typer.BadParameter("--mode must be auto, open or mc")
+    _check_half(half)
     sets = parse_sets(set_)
     runs.check_sweep(sets, store, corpus)
     if store is not None and unanswerable:
@@ -174,7 +201,7 @@ def run_command(
     out_dir = out or Path("eval/runs") / name
     try:
         names = pipes.parse(pipelines)
-        prepared = _prepare(questions, format, corpus, limit, seed, unanswerable, news_time)
+        prepared = _prepare(questions, format, corpus, limit, seed, unanswerable, news_time, half)
         points = runs.answer_points(
             out_dir,
             names,
@@ -236,6 +263,7 @@ def retrieval_command(
     unanswerable: UnanswerableOption = False,
     tutorial_store: TutorialStoreOption = None,
     news_time: NewsTimeOption = True,
+    half: HalfOption = "all",
 ) -> None:
     """Retrieval only, no generation: answer recall and hit on the gold article at 1, 3 and k, and
     seconds per retrieval stage, for each pipeline side by side (retrieval.md)."""
@@ -243,6 +271,7 @@ def retrieval_command(
     from eval import runs
     from eval.retrieval import REPORT_MD, render_side_by_side
 
+    _check_half(half)
     sets = parse_sets(set_)
     if any(len(v) > 1 for v in sets.values()):
         raise typer.BadParameter("retrieval takes one value per --set key")
@@ -250,7 +279,7 @@ def retrieval_command(
     out_dir = out or Path("eval/runs") / f"{name}-retrieval"
     try:
         names = pipes.parse(pipelines)
-        prepared = _prepare(questions, format, corpus, limit, seed, unanswerable, news_time)
+        prepared = _prepare(questions, format, corpus, limit, seed, unanswerable, news_time, half)
         overrides: dict[str, Any] = {key: values[0] for key, values in sets.items()}
         if store is not None or corpus is not None:
             overrides["store"] = store or out_dir / "store"
@@ -296,17 +325,19 @@ def reader_command(
     ] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Setting override key=value.")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
+    half: HalfOption = "all",
 ) -> None:
     """Reader only, on frozen evidence: each question answered again from the passages an earlier
     run showed the model, with no retrieval; same scoring and report as ``run``."""
     import json
 
+    from eval import halves, resume, runner, runs
     from eval import pipelines as pipes
-    from eval import resume, runner, runs
     from eval.frozen import FrozenDesk, FrozenEvidenceError, load_evidence
     from eval.sidebyside import pipeline_folders
     from rag.settings import load_settings
 
+    _check_half(half)
     sets = parse_sets(set_)
     if any(len(v) > 1 for v in sets.values()):
         raise typer.BadParameter("reader takes one value per --set key")
@@ -323,6 +354,10 @@ def reader_command(
             raise typer.BadParameter("--mode must be auto, open or mc")
         questions, passages = load_evidence(source)
         console.print(f"{len(questions)} questions with their recorded passages from {source}")
+        everything = len(questions)
+        questions = halves.pick(questions, half)
+        if half != "all":
+            console.print(f"{half} half: {len(questions)} of {everything} questions")
         overrides: dict[str, Any] = {key: values[0] for key, values in sets.items()}
         overrides.setdefault("store", (earlier.get("settings") or {}).get("store") or source / "store")
         settings = load_settings(**overrides)
@@ -345,8 +380,10 @@ def reader_command(
                     progress=progress,
                     plots=plots,
                     settings=settings.model_dump(mode="json"),
-                    identity={"pipeline": f"reader-only {name}", "evidence_from": str(source.resolve())},
-                    meta={"pipeline": f"reader-only {name}", "evidence_from": str(source)},
+                    identity={"pipeline": f"reader-only {name}", "evidence_from": str(source.resolve())}
+                    | halves.identity(half),
+                    meta={"pipeline": f"reader-only {name}", "evidence_from": str(source)}
+                    | halves.describe(half, len(questions), everything),
                 )
         finally:
             runs.close(reader)
@@ -375,9 +412,13 @@ def replay_command(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     for diff in result.differences:
-        console.print(
-            f"[yellow]{diff.id}[/yellow] {diff.question}\n  was: {diff.recorded}\n  now: {diff.replayed}"
-        )
+        scored = {True: " (was right)", False: " (was wrong)", None: ""}[diff.was_correct]
+        console.print(f"{diff.id}{scored} {diff.question}", markup=False)
+        console.print(f"  was: {diff.recorded}\n  now: {diff.replayed}", markup=False)
+    if result.differences:
+        right = sum(d.was_correct is True for d in result.differences)
+        wrong = sum(d.was_correct is False for d in result.differences)
+        console.print(f"changed: {right} answers that were right, {wrong} that were wrong")
     console.print(
         f"{result.same} of {result.compared} recorded answers the same"
         f" ({result.skipped} skipped: failed, errored or multiple choice)"

@@ -35,6 +35,7 @@ class Difference:
     question: str
     recorded: str
     replayed: str
+    was_correct: bool | None  # the recorded answer's score: what a change gained or lost
 
 
 @dataclass
@@ -102,8 +103,15 @@ def replay(run_dir: Path | str) -> Replay:
             replayed = _outcome(answer.answer, answer.abstained, [c.number for c in answer.citations])
             result.compared += 1
             if recorded != replayed:
+                correct = record.get("correct")
                 result.differences.append(
-                    Difference(str(record["id"]), record["question"], recorded, replayed)
+                    Difference(
+                        str(record["id"]),
+                        record["question"],
+                        recorded,
+                        replayed,
+                        None if correct is None else bool(correct),
+                    )
                 )
         desk.close()
     return result

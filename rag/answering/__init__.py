@@ -34,6 +34,7 @@ READERS: dict[str, str] = {
 CHECKS: dict[str, str] = {
     "ground": "rag.answering.ground:Ground",
     "news_time": "rag.answering.news_time:NewsTime",
+    "constraints": "rag.answering.constraints:Constraints",
 }
 
 
