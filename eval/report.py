@@ -182,6 +182,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     facts = [
         ("questions file", run.get("questions")),
         ("format", run.get("format")),
+        ("half", run.get("half")),
         ("mode", run.get("mode")),
         ("k", run.get("k")),
         ("limit", run.get("limit")),

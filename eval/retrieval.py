@@ -206,6 +206,7 @@ def render_side_by_side(labelled: Sequence[tuple[str, Mapping[str, Any]]]) -> st
         ("format", run.get("format")),
         ("corpus", run.get("corpus")),
         ("variant", run.get("variant")),
+        ("half", run.get("half")),
         ("news time", run.get("news time")),
         ("k", k),
         ("limit", run.get("limit")),
