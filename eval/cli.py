@@ -14,6 +14,15 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from eval.cli_options import (
+    HalfOption,
+    NewsTimeOption,
+    PipelinesOption,
+    TutorialStoreOption,
+    UnanswerableOption,
+    check_half,
+)
+from eval.cli_recorded import add_commands
 from eval.formats import format_names
 from eval.runs import Prepared, combinations, console, parse_sets, run_label, summary
 from rag.errors import NewsdeskError
@@ -100,52 +109,6 @@ def _prepare(
     return Prepared(question_set, articles, corpus, identity, facts)
 
 
-def _check_half(half: str) -> None:
-    from eval import halves
-
-    try:
-        halves.check(half)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-PipelinesOption = Annotated[
-    str, typer.Option("--pipelines", help="ours, tutorial or ours,tutorial (side by side, same questions).")
-]
-TutorialStoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        help="The tutorial's store (default OUT/tutorial/store); an earlier one of the same articles is "
-        "reused without ingesting again."
-    ),
-]
-NewsTimeOption = Annotated[
-    bool,
-    typer.Option(
-        "--news-time/--no-news-time",
-        help="Ask each dated question (RealTimeQA's question date) as of its day: later articles are "
-        "not seen. The tutorial pipeline has no such notion and ignores it.",
-    ),
-]
-HalfOption = Annotated[
-    str,
-    typer.Option(
-        "--half",
-        help="tune | report | all: one fixed half of the set (by a salted sha256 of each question's id, "
-        "whatever the order, --seed or --limit), so choices tuned on one half are reported on the other; "
-        "--seed and --limit pick within it.",
-    ),
-]
-UnanswerableOption = Annotated[
-    bool,
-    typer.Option(
-        "--unanswerable",
-        help="Remove the selected questions' gold and search-result articles (RealTimeQA) or snippets "
-        "(realtimeqa-evidence) from the corpus and score abstention.",
-    ),
-]
-
-
 @app.command("run")
 def run_command(
     questions: Annotated[
@@ -192,7 +155,7 @@ def run_command(
 
     if mode not in ("auto", "open", "mc"):
         raise typer.BadParameter("--mode must be auto, open or mc")
-    _check_half(half)
+    check_half(half)
     sets = parse_sets(set_)
     runs.check_sweep(sets, store, corpus)
     if store is not None and unanswerable:
@@ -271,7 +234,7 @@ def retrieval_command(
     from eval import runs
     from eval.retrieval import REPORT_MD, render_side_by_side
 
-    _check_half(half)
+    check_half(half)
     sets = parse_sets(set_)
     if any(len(v) > 1 for v in sets.values()):
         raise typer.BadParameter("retrieval takes one value per --set key")
@@ -303,145 +266,7 @@ def retrieval_command(
         raise typer.Exit(1) from None
 
 
-@app.command("reader")
-def reader_command(
-    evidence: Annotated[
-        Path, typer.Argument(help="An earlier run folder (its results.jsonl holds the passages shown).")
-    ],
-    pipeline: Annotated[str, typer.Option(help="Whose reader: ours or tutorial.")] = "ours",
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default EVIDENCE/reader-<pipeline>).")
-    ] = None,
-    mode: Annotated[str | None, typer.Option(help="auto | open | mc (default: the earlier run's).")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only this many questions.")] = None,
-    seed: Annotated[
-        int | None, typer.Option(help="Shuffle the questions with this seed before --limit.")
-    ] = None,
-    k: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help="Show only each question's first k recorded passages (a smaller evidence budget)."
-        ),
-    ] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Setting override key=value.")] = None,
-    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
-    half: HalfOption = "all",
-) -> None:
-    """Reader only, on frozen evidence: each question answered again from the passages an earlier
-    run showed the model, with no retrieval; same scoring and report as ``run``."""
-    import json
-
-    from eval import halves, resume, runner, runs
-    from eval import pipelines as pipes
-    from eval.frozen import FrozenDesk, FrozenEvidenceError, load_evidence
-    from eval.sidebyside import pipeline_folders
-    from rag.settings import load_settings
-
-    _check_half(half)
-    sets = parse_sets(set_)
-    if any(len(v) > 1 for v in sets.values()):
-        raise typer.BadParameter("reader takes one value per --set key")
-    try:
-        (name,) = pipes.parse(pipeline)
-        source = dict(pipeline_folders(evidence)).get(name, evidence)
-        earlier = (
-            json.loads((source / resume.RUN_FILE).read_text("utf-8"))
-            if (source / resume.RUN_FILE).exists()
-            else {}
-        )
-        chosen_mode = mode or earlier.get("mode") or "auto"
-        if chosen_mode not in ("auto", "open", "mc"):
-            raise typer.BadParameter("--mode must be auto, open or mc")
-        questions, passages = load_evidence(source)
-        console.print(f"{len(questions)} questions with their recorded passages from {source}")
-        everything = len(questions)
-        questions = halves.pick(questions, half)
-        if half != "all":
-            console.print(f"{half} half: {len(questions)} of {everything} questions")
-        overrides: dict[str, Any] = {key: values[0] for key, values in sets.items()}
-        overrides.setdefault("store", (earlier.get("settings") or {}).get("store") or source / "store")
-        settings = load_settings(**overrides)
-        out_dir = out or source / f"reader-{name}"
-        reader = pipes.make(name, settings, source / "store")
-        if not callable(getattr(reader, "answer_from", None)):
-            raise FrozenEvidenceError(
-                f"the {name} pipeline has no answer_from(question, passages, choices=...) to read given passages"
-            )
-        try:
-            with runs.progress_bar(f"read: {name}") as progress:
-                report = runner.run(
-                    questions,
-                    FrozenDesk(reader, passages),
-                    out_dir=out_dir,
-                    mode=chosen_mode,  # type: ignore[arg-type]
-                    limit=limit,
-                    seed=seed,
-                    k=k,
-                    progress=progress,
-                    plots=plots,
-                    settings=settings.model_dump(mode="json"),
-                    identity={"pipeline": f"reader-only {name}", "evidence_from": str(source.resolve())}
-                    | halves.identity(half),
-                    meta={"pipeline": f"reader-only {name}", "evidence_from": str(source)}
-                    | halves.describe(half, len(questions), everything),
-                )
-        finally:
-            runs.close(reader)
-        console.print(
-            summary(report, f"reader-only {name} ({report['metrics']['overall']['questions']} questions)")
-        )
-        console.print(f"report: {out_dir / 'report.md'}")
-    except NewsdeskError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-
-
-@app.command("replay")
-def replay_command(
-    run_dir: Annotated[
-        Path, typer.Argument(help="An earlier run folder of open questions (its results.jsonl).")
-    ],
-) -> None:
-    """The run's recorded drafts decided again by today's answering checks, without the model:
-    exits 1 when an answer, an abstention or a cited passage differs (a change kept its behaviour)."""
-    from eval.replay import replay
-
-    try:
-        result = replay(run_dir)
-    except NewsdeskError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    for diff in result.differences:
-        scored = {True: " (was right)", False: " (was wrong)", None: ""}[diff.was_correct]
-        console.print(f"{diff.id}{scored} {diff.question}", markup=False)
-        console.print(f"  was: {diff.recorded}\n  now: {diff.replayed}", markup=False)
-    if result.differences:
-        right = sum(d.was_correct is True for d in result.differences)
-        wrong = sum(d.was_correct is False for d in result.differences)
-        console.print(f"changed: {right} answers that were right, {wrong} that were wrong")
-    console.print(
-        f"{result.same} of {result.compared} recorded answers the same"
-        f" ({result.skipped} skipped: failed, errored or multiple choice)"
-    )
-    if result.differences:
-        raise typer.Exit(1)
-
-
-@app.command("compare")
-def compare_command(
-    reports: Annotated[list[Path], typer.Argument(help="Two or more report.json files or run folders.")],
-) -> None:
-    """Print the overall metrics of reports side by side, with deltas against the first."""
-    from eval.compare import compare_paths, compare_table
-
-    try:
-        labelled = compare_paths(reports)
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    if len(labelled) < 2:  # a side-by-side run folder alone holds two
-        raise typer.BadParameter("give at least two reports")
-    console.print(compare_table(labelled))
+add_commands(app)
 
 
 def register(root: typer.Typer) -> None:
