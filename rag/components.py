@@ -8,7 +8,7 @@ load and fail the same way.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rag.errors import ConfigError
@@ -24,3 +24,16 @@ def load_component(kind: str, name: str, builtin: Mapping[str, str]) -> Any:
         return getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"cannot load {kind} {name!r} ({target}): {exc}") from exc
+
+
+def build_components(
+    kind: str, setting: str, names: Sequence[str], builtin: Mapping[str, str], context: Any
+) -> list[Any]:
+    """Each named part built with ``context``, in order; a name given twice is a ``ConfigError``."""
+    parts = [load_component(kind, name, builtin)(context) for name in names]
+    seen: set[str] = set()
+    for part in parts:
+        if part.name in seen:
+            raise ConfigError(f"{kind} {part.name!r} appears twice in {setting}")
+        seen.add(part.name)
+    return parts

@@ -21,8 +21,8 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from rag.answering.base import AnswerContext, Check, Draft, Reader, Reading, Verdict
-from rag.components import load_component
-from rag.errors import ConfigError, NewsdeskError
+from rag.components import build_components, load_component
+from rag.errors import NewsdeskError
 from rag.types import Answer, Retrieval, Timings
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,7 @@ def build_reader(name: str, context: AnswerContext) -> Reader:
 
 
 def build_checks(names: Sequence[str], context: AnswerContext) -> list[Check]:
-    checks: list[Check] = [load_component("answer check", name, CHECKS)(context) for name in names]
-    seen: set[str] = set()
-    for check in checks:
-        if check.name in seen:
-            raise ConfigError(f"answer check {check.name!r} appears twice in answer_checks")
-        seen.add(check.name)
+    checks: list[Check] = build_components("answer check", "answer_checks", names, CHECKS, context)
     return checks
 
 

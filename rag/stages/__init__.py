@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from rag.components import load_component
+from rag.components import build_components, load_component
 from rag.errors import ConfigError
 from rag.types import Filters, Passage
 
@@ -96,12 +96,7 @@ def stage_factory(name: str) -> Callable[[StageContext], Stage]:
 
 
 def build_stages(names: Sequence[str], context: StageContext) -> list[Stage]:
-    stages = [stage_factory(name)(context) for name in names]
-    seen: set[str] = set()
-    for stage in stages:
-        if stage.name in seen:
-            raise ConfigError(f"retrieval stage {stage.name!r} appears twice in retrieval_stages")
-        seen.add(stage.name)
+    stages: list[Stage] = build_components("retrieval stage", "retrieval_stages", names, BUILTIN, context)
     return stages
 
 
