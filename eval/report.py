@@ -32,7 +32,7 @@ RATES = (
     "faithfulness",
 )
 COUNTS = ("questions", "answerable", "unanswerable", "multiple_choice", "errors")
-LATENCY_STAGES = ("retrieve", "generate", "total", "wall")
+LATENCY_STAGES = ("retrieve", "first_token", "generate", "total", "wall")
 
 
 def _values(records: Iterable[Mapping[str, Any]], key: str) -> list[Any]:
