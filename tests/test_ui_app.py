@@ -6,7 +6,7 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -307,26 +307,39 @@ def test_ingest_gives_a_row_per_file(tmp_path: Path) -> None:
 
 
 def test_waiting_questions_are_told_their_place_in_the_queue() -> None:
-    desk = FakeDesk(delay=0.3)  # each /ask takes 1.5 s; concurrency 1
+    gate = threading.Event()  # the first question is held until the others are seen waiting
+    desk = FakeDesk(delay=0.01, gate=gate)  # concurrency 1
     demo, url = start(desk)
     try:
-        jobs = []
-        for i in range(3):
-            jobs.append(client(url).submit(f"{ANTI_TANK} ({i})", api_name="/ask"))
-            time.sleep(0.2)  # a known order in the queue
+        jobs = [client(url).submit(f"{ANTI_TANK} (0)", api_name="/ask")]
+        _wait_for(lambda: desk.active == 1)  # a known order in the queue, however busy the machine
         ranks: dict[int, set[int]] = {1: set(), 2: set()}
-        deadline = time.monotonic() + 20
-        while not all(j.done() for j in jobs) and time.monotonic() < deadline:
+        for i in (1, 2):
+            jobs.append(client(url).submit(f"{ANTI_TANK} ({i})", api_name="/ask"))
+            _wait_for(lambda i=i: jobs[i].status().code == Status.IN_QUEUE)
+
+        def seen_in_line() -> bool:
             for i in (1, 2):
                 status = jobs[i].status()
                 if status.code == Status.IN_QUEUE and status.rank is not None:
                     ranks[i].add(status.rank)
-            time.sleep(0.05)
-        assert all("2,000" in j.result(timeout=20)["answer"] for j in jobs)
+            return 1 in ranks[2] and 0 in ranks[1]
+
+        _wait_for(seen_in_line)
+        gate.set()
+        assert all("2,000" in j.result(timeout=30)["answer"] for j in jobs)
     finally:
+        gate.set()
         demo.close()
-    assert 1 in ranks[2] and 0 in ranks[1]  # 0-based: the third asker saw "2nd in line", then moved up
+    assert 1 in ranks[2] and 0 in ranks[1]  # 0-based: the third asker saw "2nd in line"
     assert desk.max_active == 1
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
 
 
 def test_chat_and_api_share_the_model_queue_with_the_configured_concurrency() -> None:

@@ -104,8 +104,11 @@ def _chunks(text: str, size: int = 450) -> list[tuple[int, int]]:
 class FakeDesk:
     """Thread-safe stand-in for ``rag.api.Newsdesk`` that records every call."""
 
-    def __init__(self, paths: Sequence[Path] = SAMPLES, *, delay: float = 0.03) -> None:
+    def __init__(
+        self, paths: Sequence[Path] = SAMPLES, *, delay: float = 0.03, gate: threading.Event | None = None
+    ) -> None:
         self.delay = delay
+        self.gate = gate  # when given, every ask waits for it: a test decides when answers come
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.queued: deque[Answer | BaseException] = deque()
         self.articles: dict[str, dict[str, Any]] = {}
@@ -141,6 +144,8 @@ class FakeDesk:
             self.active += 1
             self.max_active = max(self.max_active, self.active)
         try:
+            if self.gate is not None:
+                self.gate.wait(30)
             time.sleep(self.delay * 5)
             if isinstance(item, BaseException):
                 raise item
