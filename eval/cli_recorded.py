@@ -108,13 +108,20 @@ def replay_command(
     run_dir: Annotated[
         Path, typer.Argument(help="An earlier run folder of open questions (its results.jsonl).")
     ],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Setting override key=value over the run's own, e.g. answer_checks=…"),
+    ] = None,
 ) -> None:
     """The run's recorded drafts decided again by today's answering checks, without the model:
     exits 1 when an answer, an abstention or a cited passage differs (a change kept its behaviour)."""
     from eval.replay import replay
 
+    sets = parse_sets(set_)
+    if any(len(v) > 1 for v in sets.values()):
+        raise typer.BadParameter("replay takes one value per --set key")
     try:
-        result = replay(run_dir)
+        result = replay(run_dir, {key: values[0] for key, values in sets.items()})
     except NewsdeskError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None

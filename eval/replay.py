@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -66,8 +66,11 @@ def _recorded_settings(run_dir: Path) -> dict[str, Any]:
     return {key: recorded[key] for key in CHECK_SETTINGS if key in recorded}
 
 
-def replay(run_dir: Path | str) -> Replay:
-    """Every open, answered record of ``run_dir`` re-decided from its draft by the current checks."""
+def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> Replay:
+    """Every open, answered record of ``run_dir`` re-decided from its draft by the current checks.
+
+    The run's recorded check settings apply, then ``overrides`` (a new check is measured with
+    ``{"answer_checks": "ground,news_time,constraints"}``)."""
     from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
     from rag.api import Newsdesk
@@ -80,7 +83,7 @@ def replay(run_dir: Path | str) -> Replay:
     queue: deque[str] = deque()
     result = Replay()
     with tempfile.TemporaryDirectory() as store:
-        settings = Settings(store=Path(store), **_recorded_settings(run_dir))
+        settings = Settings(store=Path(store), **(_recorded_settings(run_dir) | dict(overrides or {})))
         desk = Newsdesk(settings, llm=GenericFakeChatModel(messages=_drafts(queue)), embedder=None)
         for record in records:
             shown = record.get("passages") or []

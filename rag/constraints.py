@@ -9,7 +9,9 @@ the evidence an answer cites: its text, its title or its date.
 A year counts as found when the evidence names it, when the evidence's years bracket it
 ("from 2003 to 2008" holds 2005), or when the report is dated that year. That is lenient on
 purpose: a constraint that is missed lets an answer through as before; one that is wrongly
-unmet costs a right answer.
+unmet costs a right answer. Where the sentences that state the answer name times of their
+own, those must fit too: a page about every season of a career speaks of the asked year,
+the sentence naming the answer's club may not.
 """
 
 from __future__ import annotations
@@ -158,3 +160,40 @@ class Evidence:
 
 def unmet(constraints: Sequence[Constraint], evidence: Evidence) -> list[Constraint]:
     return [c for c in constraints if not evidence.meets(c)]
+
+
+def stating_sentences(answer: str, question: str, passages: Sequence[str]) -> list[str]:
+    """The passages' sentences that hold a fact the answer adds to the question (a name, a figure).
+
+    TimeQA's pages hold every period of a relation ("A from 2001 to 2004, then B from 2005
+    to 2008"): the page speaks of the asked year, but the sentence naming the answer may not.
+    """
+    from rag.markers import strip_markers
+    from rag.sentences import sentence_spans
+    from rag.terms import key_terms
+
+    added = {t for t in key_terms(strip_markers(answer)) - key_terms(question) if not t.isdigit()}
+    if not added:
+        return []
+    found = []
+    for passage in passages:
+        for start, end in sentence_spans(passage):
+            sentence = passage[start:end]
+            if any(term in sentence.lower() for term in added):
+                found.append(sentence)
+    return found
+
+
+def unmet_where_stated(constraints: Sequence[Constraint], sentences: Sequence[str]) -> list[Constraint]:
+    """The constraints the answer's own sentences contradict: they name times of that kind, none fits.
+
+    A kind the sentences don't mention (no year, no season) says nothing either way.
+    """
+    evidence = Evidence.of(sentences, [])
+    mentioned = {
+        "year": bool(evidence.years),
+        "span": bool(evidence.years),
+        "season": bool(evidence.seasons),
+        "quarter": bool(evidence.quarters),
+    }
+    return [c for c in constraints if mentioned[c.kind] and not evidence.meets(c)]

@@ -10,7 +10,14 @@ from fakes import FakeChatModel, HashEmbeddings
 
 from rag.api import Newsdesk
 from rag.citations import is_abstention
-from rag.constraints import Constraint, Evidence, question_constraints, unmet
+from rag.constraints import (
+    Constraint,
+    Evidence,
+    question_constraints,
+    stating_sentences,
+    unmet,
+    unmet_where_stated,
+)
 from rag.settings import Settings
 from rag.types import Passage
 
@@ -146,3 +153,41 @@ def test_an_abstention_passes_through_untouched(clean_env: Path, tmp_path: Path)
         [Passage(chunk_id="c", article_id="a", title="t", text="Someone won.", start=0, end=12, score=1.0)],
     )
     assert answer.abstained and answer.answer == "The articles don't say."
+
+
+CAREER = (
+    "He joined Ajax in 1998. He played for Ajax from 1998 to 2003, winning two titles. "
+    "He moved to Milan in 2004 and played there until 2009."
+)
+
+
+def test_the_sentence_stating_the_answer_must_fit_the_asked_time() -> None:
+    asked = question_constraints("Which club did he play for in 2006?")
+    wrong = stating_sentences("He played for Ajax [1].", "Which club did he play for in 2006?", [CAREER])
+    assert wrong and all("Ajax" in s for s in wrong)
+    assert unmet_where_stated(asked, wrong) == list(asked)  # Ajax's sentences speak of 1998-2003
+    right = stating_sentences("Milan [1].", "Which club did he play for in 2006?", [CAREER])
+    assert unmet_where_stated(asked, right) == []  # 2004 to 2009 brackets 2006
+    assert unmet(asked, Evidence.of([CAREER], [None])) == []  # the page as a whole speaks of 2006
+
+
+def test_sentences_without_a_time_say_nothing_either_way() -> None:
+    sentences = stating_sentences("Rybakina [1].", "Who won in 2019?", ["Rybakina won on Saturday."])
+    assert sentences and unmet_where_stated(question_constraints("Who won in 2019?"), sentences) == []
+
+
+def test_a_wrong_period_of_the_same_page_abstains(clean_env: Path, tmp_path: Path) -> None:
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "career.txt").write_text(
+        f"Career of a footballer\n\nhttps://example.com/p\n{CAREER}\n"
+    )
+    checks = ("ground", "news_time", "constraints")
+    # Relevance off: this test is about the time of the stating sentence, not its share of the question.
+    settings = Settings(store=tmp_path / "store", k=1, answer_checks=checks, answer_min_relevance=0)
+    llm = FakeChatModel(replies=["He played for Ajax [1].", "He played for Milan [1]."])
+    desk = Newsdesk(settings, llm=llm, embedder=HashEmbeddings())
+    desk.ingest([tmp_path / "articles"])
+    wrong = desk.ask("Which club did he play for in 2006?")
+    assert wrong.abstained and "not 2006" in wrong.answer
+    right = desk.ask("Which club did he play for in 2006?")
+    assert not right.abstained and "Milan" in right.answer

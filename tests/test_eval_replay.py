@@ -84,3 +84,12 @@ def test_a_changed_answer_is_listed_and_fails_the_command(tmp_path: Path) -> Non
     assert [d.id for d in result.differences] == ["q3"] and result.same == 2
     outcome = CliRunner().invoke(rag.cli.app, ["eval", "replay", str(run)])
     assert outcome.exit_code == 1 and "2 of 3 recorded answers the same" in outcome.stdout
+
+
+def test_a_setting_over_the_runs_own_measures_a_change_of_checks(tmp_path: Path) -> None:
+    run = _record_run(tmp_path)
+    without_grounding = replay(run, {"answer_checks": "news_time"})
+    assert "q3" in [
+        d.id for d in without_grounding.differences
+    ]  # the answer from memory is no longer refused
+    assert replay(run, {"answer_checks": "ground,news_time"}).differences == []

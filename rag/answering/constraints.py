@@ -3,7 +3,9 @@
 "What was Tesla's revenue in Q1 2021?" answered "$370 million [2]" from a passage about Q1
 2023 deliveries passes grounding (the names match); here it becomes "The articles don't
 say: the passages cited speak of Q1 2023, not Q1 2021." (``rag.constraints``). Runs after
-``ground``, on the passages the grounded answer cites.
+``ground``, on the passages the grounded answer cites and, within them, on the sentences that
+state the answer: "Which club did he play for in 2006?" answered from "He played for A from
+2001 to 2004" abstains even though the page goes on to 2008.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ class Constraints:
 
     def run(self, verdict: Verdict) -> Verdict:
         from rag.citations import ABSTENTION
-        from rag.constraints import Evidence, question_constraints, unmet
+        from rag.constraints import (
+            Evidence,
+            question_constraints,
+            stating_sentences,
+            unmet,
+            unmet_where_stated,
+        )
 
         if verdict.abstained:
             return verdict
@@ -32,6 +40,10 @@ class Constraints:
         cited = [reading.passages[n - 1] for n in verdict.numbers] or list(reading.passages)
         evidence = Evidence.of([f"{p.title or ''}\n{p.text}" for p in cited], [p.published for p in cited])
         missing = unmet(asked, evidence)
+        stated = stating_sentences(verdict.text, reading.retrieval.question, [p.text for p in cited])
+        if not missing and stated:
+            missing = unmet_where_stated(asked, stated)
+            evidence = Evidence.of(stated, [])
         if not missing:
             return verdict
         first = missing[0]
