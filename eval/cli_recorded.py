@@ -133,6 +133,13 @@ def replay_command(
         right = sum(d.was_correct is True for d in result.differences)
         wrong = sum(d.was_correct is False for d in result.differences)
         console.print(f"changed: {right} answers that were right, {wrong} that were wrong")
+        for row, outcomes in result.before.items():
+            if any(outcomes.values()):
+                was = " / ".join(str(n) for n in outcomes.values())
+                now = " / ".join(str(n) for n in result.after[row].values())
+                console.print(f"{row}: right / wrong / abstained {was} -> {now}")
+        if result.unscored:
+            console.print(f"{result.unscored} recorded abstentions now answer: not scored, counted as wrong")
     console.print(
         f"{result.same} of {result.compared} recorded answers the same"
         f" ({result.skipped} skipped: failed, errored or multiple choice)"

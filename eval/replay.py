@@ -19,6 +19,7 @@ from typing import Any
 
 from eval.frozen import passage_of
 from eval.resume import RESULTS, RUN_FILE, read_results
+from eval.slices import slices
 from rag.errors import NewsdeskError
 
 # Recorded settings that change what the checks decide (the rest is retrieval or the model).
@@ -43,6 +44,9 @@ class Replay:
     compared: int = 0
     skipped: int = 0  # failed, errored or multiple-choice answers (a pick needs the model's probabilities)
     differences: list[Difference] = field(default_factory=list)
+    before: dict[str, dict[str, int]] = field(default_factory=dict)  # eval.slices of the recorded run
+    after: dict[str, dict[str, int]] = field(default_factory=dict)  # the same, answers now abstained moved
+    unscored: int = 0  # answers where the recording abstained: no score for them, counted as wrong
 
     @property
     def same(self) -> int:
@@ -117,4 +121,20 @@ def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> R
                     )
                 )
         desk.close()
+    now_abstained = {d.id for d in result.differences if d.replayed.startswith("ABSTAINED")}
+    now_answered = {
+        d.id for d in result.differences if d.id not in now_abstained and d.recorded.startswith("ABSTAINED")
+    }
+    result.before = slices(records)
+    result.after = slices(
+        [
+            r | {"abstained": True}
+            if str(r["id"]) in now_abstained
+            else r | {"abstained": False, "correct": False}
+            if str(r["id"]) in now_answered
+            else r
+            for r in records
+        ]
+    )
+    result.unscored = len(now_answered)
     return result
