@@ -37,7 +37,6 @@ def reader_command(
 ) -> None:
     """Reader only, on frozen evidence: each question answered again from the passages an earlier
     run showed the model, with no retrieval; same scoring and report as ``run``."""
-    import json
 
     from eval import halves, resume, runner, runs
     from eval import pipelines as pipes
@@ -52,11 +51,7 @@ def reader_command(
     try:
         (name,) = pipes.parse(pipeline)
         source = dict(pipeline_folders(evidence)).get(name, evidence)
-        earlier = (
-            json.loads((source / resume.RUN_FILE).read_text("utf-8"))
-            if (source / resume.RUN_FILE).exists()
-            else {}
-        )
+        earlier = resume.read_run(source)
         chosen_mode = mode or earlier.get("mode") or "auto"
         if chosen_mode not in ("auto", "open", "mc"):
             raise typer.BadParameter("--mode must be auto, open or mc")

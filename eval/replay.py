@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.frozen import passage_of
-from eval.resume import RESULTS, RUN_FILE, read_results
+from eval.resume import RESULTS, read_results, read_run
 from eval.slices import slices
 from rag.errors import NewsdeskError
 
@@ -37,6 +37,8 @@ class Difference:
     recorded: str
     replayed: str
     was_correct: bool | None  # the recorded answer's score: what a change gained or lost
+    was_abstained: bool
+    now_abstained: bool
 
 
 @dataclass
@@ -63,10 +65,7 @@ def _outcome(answer: str, abstained: bool, numbers: list[int]) -> str:
 
 
 def _recorded_settings(run_dir: Path) -> dict[str, Any]:
-    import json
-
-    path = run_dir / RUN_FILE
-    recorded = json.loads(path.read_text("utf-8")).get("settings", {}) if path.exists() else {}
+    recorded = read_run(run_dir).get("settings", {})
     return {key: recorded[key] for key in CHECK_SETTINGS if key in recorded}
 
 
@@ -102,9 +101,10 @@ def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> R
                 as_of=date.fromisoformat(as_of) if as_of else None,
             )
             queue.clear()  # a draft not read (no passages) must not answer the next question
+            was_abstained = bool(record.get("abstained"))
             recorded = _outcome(
                 str(record.get("answer") or ""),
-                bool(record.get("abstained")),
+                was_abstained,
                 [int(c["number"]) for c in record.get("citations") or []],
             )
             replayed = _outcome(answer.answer, answer.abstained, [c.number for c in answer.citations])
@@ -118,13 +118,13 @@ def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> R
                         recorded,
                         replayed,
                         None if correct is None else bool(correct),
+                        was_abstained,
+                        answer.abstained,
                     )
                 )
         desk.close()
-    now_abstained = {d.id for d in result.differences if d.replayed.startswith("ABSTAINED")}
-    now_answered = {
-        d.id for d in result.differences if d.id not in now_abstained and d.recorded.startswith("ABSTAINED")
-    }
+    now_abstained = {d.id for d in result.differences if d.now_abstained}
+    now_answered = {d.id for d in result.differences if d.was_abstained and not d.now_abstained}
     result.before = slices(records)
     result.after = slices(
         [

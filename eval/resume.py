@@ -53,6 +53,12 @@ def read_results(path: Path) -> dict[str, dict[str, Any]]:
     return records
 
 
+def read_run(out_dir: Path | str) -> dict[str, Any]:
+    """The ``run.json`` of a run folder (what it was run with); empty when there is none."""
+    path = Path(out_dir) / RUN_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def _relevant(settings: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (settings or {}).items() if k not in _IRRELEVANT_SETTINGS}
 

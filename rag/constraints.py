@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rag.terms import NUMBER_WORDS
+
 _YEAR = r"(1[5-9]\d\d|20\d\d)"
 _YEAR_RE = re.compile(rf"(?<![\d.,$£€]){_YEAR}(?!\d|[,.]\d)")
 # "2004–05", "2004-2005", "2004/05": the second year of a span written short.
@@ -35,11 +37,7 @@ _ORDINALS = {
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
     "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
 }  # fmt: skip
-_CARDINALS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-}  # fmt: skip
+_CARDINALS = {word: int(digits) for word, digits in NUMBER_WORDS.items()}  # "season eleven"
 _NUMBER = r"(\d{1,3}|" + "|".join(_CARDINALS) + ")"
 _ORDINAL = r"(\d{1,3})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + ")"
 _SEASON_AFTER = re.compile(rf"\bseason\s+{_NUMBER}\b", re.IGNORECASE)
@@ -78,9 +76,8 @@ def _seasons(text: str) -> set[int]:
 
 
 def _quarters(text: str) -> set[int]:
-    words = {"first": 1, "second": 2, "third": 3, "fourth": 4}
     return {int(q) for q in _QUARTER_SHORT.findall(text)} | {
-        words[w.lower()] for w in _QUARTER_WORDS.findall(text)
+        _ORDINALS[w.lower()] for w in _QUARTER_WORDS.findall(text)
     }
 
 

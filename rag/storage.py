@@ -65,9 +65,7 @@ def open_store(settings: Settings) -> Store:
     """The store ``settings`` name: the Chroma server at ``chroma_url``, else the folder ``store``."""
     try:
         return vectorstore.open_store(
-            path=None if settings.chroma_url else settings.store,
-            url=settings.chroma_url,
-            collection=settings.collection,
+            path=settings.store, url=settings.chroma_url, collection=settings.collection
         )
     except VectorStoreError as exc:
         raise store_error(exc) from exc

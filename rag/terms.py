@@ -23,7 +23,7 @@ STOP = frozenset(
 )
 
 
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     w: str(i)
     for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -32,7 +32,7 @@ _NUMBER_WORDS = {
 }
 # Counts as words, for matching figures: "one" is left alone, being a pronoun at least as often as a
 # count ("one of the most"), and so is "zero".
-_SPELLED_NUMBER = re.compile(r"\b(" + "|".join(list(_NUMBER_WORDS)[2:]) + r")\b", re.IGNORECASE)
+_SPELLED_NUMBER = re.compile(r"\b(" + "|".join(list(NUMBER_WORDS)[2:]) + r")\b", re.IGNORECASE)
 
 
 def normalise_quotes(text: str) -> str:
@@ -41,7 +41,7 @@ def normalise_quotes(text: str) -> str:
 
 def spelled_as_digits(text: str) -> str:
     """Number words two to twenty as digits: "Seventeen-year-old" and "17 years" state the same figure."""
-    return _SPELLED_NUMBER.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
+    return _SPELLED_NUMBER.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
 
 
 def content_words(text: str) -> set[str]:
@@ -95,7 +95,7 @@ _THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0](?=\d{3}(?!\d))")
 _PUNCT = re.compile(f"[{re.escape(string.punctuation)}\u2026\u00b7]")
 _POSSESSIVE = re.compile(r"'s\b")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
 
 
 def normalize_answer(text: str | None) -> str:
@@ -115,5 +115,5 @@ def normalize_answer(text: str | None) -> str:
     text = _POSSESSIVE.sub("", text).replace("'", "")
     text = _PUNCT.sub(" ", text)
     text = _ARTICLES.sub(" ", text)
-    text = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], text)
+    text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1)], text)
     return " ".join(text.split())

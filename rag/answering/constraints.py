@@ -40,10 +40,11 @@ class Constraints:
         cited = [reading.passages[n - 1] for n in verdict.numbers] or list(reading.passages)
         evidence = Evidence.of([f"{p.title or ''}\n{p.text}" for p in cited], [p.published for p in cited])
         missing = unmet(asked, evidence)
-        stated = stating_sentences(verdict.text, reading.retrieval.question, [p.text for p in cited])
-        if not missing and stated:
-            missing = unmet_where_stated(asked, stated)
-            evidence = Evidence.of(stated, [])
+        if not missing:
+            stated = stating_sentences(verdict.text, reading.retrieval.question, [p.text for p in cited])
+            if stated:
+                missing = unmet_where_stated(asked, stated)
+                evidence = Evidence.of(stated, [])
         if not missing:
             return verdict
         first = missing[0]

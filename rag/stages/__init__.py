@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from rag.components import build_components, load_component
+from rag.components import build_components
 from rag.errors import ConfigError
 from rag.types import Filters, Passage
 
@@ -89,12 +89,6 @@ BUILTIN: dict[str, str] = {
 }
 
 
-def stage_factory(name: str) -> Callable[[StageContext], Stage]:
-    """The class named by a built-in name or a ``module:Class`` path."""
-    factory: Callable[[StageContext], Stage] = load_component("retrieval stage", name, BUILTIN)
-    return factory
-
-
 def build_stages(names: Sequence[str], context: StageContext) -> list[Stage]:
     stages: list[Stage] = build_components("retrieval stage", "retrieval_stages", names, BUILTIN, context)
     return stages
@@ -142,5 +136,4 @@ __all__ = [
     "Stage",
     "StageContext",
     "build_stages",
-    "stage_factory",
 ]
