@@ -9,12 +9,13 @@ entry point, which calls ``register``. The group runs
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from eval.cli_options import (
+    CounterfactualOption,
     HalfOption,
     NewsTimeOption,
     PipelinesOption,
@@ -26,6 +27,10 @@ from eval.cli_recorded import add_commands
 from eval.formats import format_names
 from eval.runs import Prepared, combinations, console, parse_sets, run_label, summary
 from rag.errors import NewsdeskError
+
+if TYPE_CHECKING:
+    from eval.questions import Question
+    from rag.types import Article
 
 __all__ = ["app", "combinations", "parse_sets", "register", "run_label"]
 
@@ -56,6 +61,7 @@ def _prepare(
     unanswerable: bool,
     news_time: bool = True,
     half: str = "all",
+    counterfactual: bool = False,
 ) -> Prepared:
     """Questions, corpus articles, the run's identity and report facts, with the unanswerable
     variant applied: the selected questions marked unanswerable, their articles out of the corpus.
@@ -101,12 +107,34 @@ def _prepare(
         )
         identity = variant_identity(question_set, removed)
         facts["variant"] = "unanswerable (the questions' gold and search-result articles removed)"
+    if counterfactual:
+        question_set, identity = _counterfactual(question_set, articles, unanswerable, facts)
     if dated:
         identity = identity | {"news_time": "on" if news_time else "off"}
     identity = identity | halves.identity(half)
     if articles is not None:
         console.print(f"{len(articles)} distinct articles in the corpus")
     return Prepared(question_set, articles, corpus, identity, facts)
+
+
+def _counterfactual(
+    question_set: list[Question], articles: list[Article] | None, unanswerable: bool, facts: dict[str, Any]
+) -> tuple[list[Question], dict[str, str]]:
+    """The questions that can be made counterfactual negatives (``eval.counterfactual``), changed."""
+    from eval.counterfactual import DEFINITION, identity, make_counterfactual
+
+    if articles is None:
+        raise typer.BadParameter("--counterfactual needs --corpus (to check the changed questions)")
+    if unanswerable:
+        raise typer.BadParameter("--counterfactual and --unanswerable are two variants: choose one")
+    negatives = make_counterfactual(question_set, articles)
+    console.print(f"counterfactual: {len(negatives)} of {len(question_set)} questions changed")
+    for negative in negatives[:3]:
+        console.print(
+            f"  {negative.original.question!r} -> {negative.question.question!r} ({negative.change})"
+        )
+    facts["variant"] = f"counterfactual negatives, {len(negatives)} of {len(question_set)}: {DEFINITION}"
+    return [n.question for n in negatives], identity(negatives)
 
 
 @app.command("run")
@@ -146,6 +174,7 @@ def run_command(
     tutorial_store: TutorialStoreOption = None,
     news_time: NewsTimeOption = True,
     half: HalfOption = "all",
+    counterfactual: CounterfactualOption = False,
 ) -> None:
     """Ask every question of a set, score the answers and write report.json, report.md and plots."""
     # Imported here, not at the top, so `newsdesk --help` does not pay for the evaluation code.
@@ -164,7 +193,9 @@ def run_command(
     out_dir = out or Path("eval/runs") / name
     try:
         names = pipes.parse(pipelines)
-        prepared = _prepare(questions, format, corpus, limit, seed, unanswerable, news_time, half)
+        prepared = _prepare(
+            questions, format, corpus, limit, seed, unanswerable, news_time, half, counterfactual
+        )
         points = runs.answer_points(
             out_dir,
             names,

@@ -44,6 +44,15 @@ HalfOption = Annotated[
         "--seed and --limit pick within it.",
     ),
 ]
+CounterfactualOption = Annotated[
+    bool,
+    typer.Option(
+        "--counterfactual",
+        help="Counterfactual negatives: each question's years moved before its article's first year, or "
+        "a dated question asked 28 days earlier, kept only where the corpus then holds no answer; "
+        "scores abstention.",
+    ),
+]
 UnanswerableOption = Annotated[
     bool,
     typer.Option(
