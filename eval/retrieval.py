@@ -48,6 +48,10 @@ DEFINITIONS: dict[str, str] = {
     "hit_at_j": "Share of questions with sources (the gold article) where one of the first j retrieved "
     "passages comes from a source (same article id, normalised URL or normalised title).",
     "mrr": metrics.DEFINITIONS["mrr"],
+    "answer_recall_shown": "Share of answerable questions where one of the passages the reader is shown (all "
+    "of them: the pack stage may show more than k short ones) contains an acceptable answer.",
+    "passages_shown / chars_shown": "Mean number of passages shown, and their mean total length in "
+    "characters (after focus): the evidence budget the reader pays for.",
     "stage seconds": "p50/p95 of Retrieval.stage_seconds per named stage, and of the whole retrieve call "
     "(wall), over questions whose retrieval did not fail. Recall per stage is not measured: only the "
     "final passages leave the pipeline.",
@@ -79,6 +83,7 @@ def retrieve_one(desk: RetrievingDesk, question: Question, k: int) -> dict[str, 
     except Exception as exc:  # noqa: BLE001 - one bad question must not end the run
         return record | {"error": f"{type(exc).__name__}: {exc}", "wall": time.perf_counter() - started}
     passages = list(found.passages[:k])
+    shown = list(found.passages)  # "pack" may show more than k short passages
     return record | {
         "wall": time.perf_counter() - started,
         "stage_seconds": dict(found.stage_seconds),
@@ -87,7 +92,10 @@ def retrieve_one(desk: RetrievingDesk, question: Question, k: int) -> dict[str, 
         },
         "hit": {str(j): metrics.hit_at_k(passages, question.sources, j) for j in cuts(k)},
         "rr": metrics.reciprocal_rank(passages, question.sources),
-        "passages": [passage_record(i, p, question) for i, p in enumerate(passages, start=1)],
+        "answer_recall_shown": metrics.answer_recall_at_k(shown, question.expected),
+        "passages_shown": len(shown),
+        "chars_shown": sum(len(p.text) for p in shown),
+        "passages": [passage_record(i, p, question) for i, p in enumerate(shown, start=1)],
     }
 
 
@@ -104,6 +112,10 @@ def aggregate(records: Sequence[Mapping[str, Any]], k: int) -> dict[str, Any]:
         result[f"answer_recall@{j}"] = metrics.mean(r["answer_recall"][str(j)] for r in ok)
         result[f"hit@{j}"] = metrics.mean(r["hit"][str(j)] for r in ok)
     result["mrr"] = metrics.mean(r.get("rr") for r in ok)
+    # What the reader is actually given, whatever k: every passage shown, and how long they are.
+    result["answer_recall_shown"] = metrics.mean(r.get("answer_recall_shown") for r in ok)
+    result["passages_shown"] = metrics.mean(r.get("passages_shown") for r in ok)
+    result["chars_shown"] = metrics.mean(r.get("chars_shown") for r in ok)
     stages: dict[str, list[float]] = {}
     for record in ok:
         for name, seconds in (record.get("stage_seconds") or {}).items():
@@ -176,7 +188,9 @@ def run_retrieval(
 
 
 def _rate(name: str, value: Any) -> str:
-    return fmt("hit_at_k" if "@" in name or name == "mrr" else name, value)
+    if name in ("passages_shown", "chars_shown"):
+        return "—" if value is None else f"{value:.1f}" if name == "passages_shown" else f"{value:,.0f}"
+    return fmt("hit_at_k" if "@" in name or name in ("mrr", "answer_recall_shown") else name, value)
 
 
 def render_side_by_side(labelled: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
@@ -186,6 +200,7 @@ def render_side_by_side(labelled: Sequence[tuple[str, Mapping[str, Any]]]) -> st
     k = int(labelled[0][1]["k"])
     names = ["questions", "answerable", "with_sources", "errors"]
     names += [f"{m}@{j}" for m in ("answer_recall", "hit") for j in cuts(k)] + ["mrr"]
+    names += ["answer_recall_shown", "passages_shown", "chars_shown"]
     header = ["metric", *(label for label, _ in labelled)]
     rows = [[name, *(_rate(name, r["metrics"].get(name)) for _, r in labelled)] for name in names]
     stages: list[str] = []

@@ -141,7 +141,7 @@ class Newsdesk(Resources, Library):
         retrieval = Retrieval(
             question=question,
             standalone_question=standalone,
-            passages=tuple(state.passages[:k]),
+            passages=tuple(state.passages[: max(k, self.settings.max_passages)]),
             seconds=retrieved_at - condensed_at,
             stage_seconds=state.seconds,
             as_of=flt.as_of if flt else None,

@@ -98,10 +98,12 @@ class Settings(BaseSettings):
     # tokens/s for the 1.5B model on 2 cores): on frozen dev evidence, 3 passages instead of 5 cut it
     # by about 40% for one fewer right answer in 50 (none on the short-passage variant).
     k: int = 3
+    # "pack": short passages may share the budget of k long ones, up to this many passages.
+    max_passages: int = 8
     fetch_k: int = 30
     hybrid: bool = True  # false drops the "keyword" stage
     # The retrieval stages in order (see rag.stages): built-in names or "module:Class".
-    # Add "rerank" before "cut" to switch the reranker slot on.
+    # Add "rerank" before "pack" to switch the reranker slot on; "cut" instead of "pack" keeps exactly k.
     # Written as a list (TOML), or as "dense,keyword,…" (environment, ``--set``).
     retrieval_stages: Annotated[tuple[str, ...], NoDecode] = (
         "dense",
@@ -109,7 +111,7 @@ class Settings(BaseSettings):
         "fuse",
         "recency",
         "dedupe",
-        "cut",
+        "pack",
         "focus",
     )
     # Weight of each candidate list in rank fusion (another candidate stage weighs 1).
@@ -163,7 +165,9 @@ class Settings(BaseSettings):
             return tuple(name.strip() for name in text.split(",") if name.strip())
         return value
 
-    @field_validator("k", "fetch_k", "chunk_size", "embed_batch_size", "max_tokens", "max_question_chars")
+    @field_validator(
+        "k", "max_passages", "fetch_k", "chunk_size", "embed_batch_size", "max_tokens", "max_question_chars"
+    )
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:

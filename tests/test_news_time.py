@@ -28,7 +28,7 @@ def test_articles_after_as_of_are_left_out(desk: Newsdesk, sample_dir: Path) -> 
 
 
 def test_the_recency_stage_prefers_the_newer_article(settings: Settings, sample_dir: Path) -> None:
-    stages = ("dense", "keyword", "fuse", "recency", "dedupe", "cut", "focus")
+    stages = ("dense", "keyword", "fuse", "recency", "dedupe", "pack", "focus")
     desk = Newsdesk(
         settings.model_copy(update={"retrieval_stages": stages, "recency_weight": 100.0}),
         llm=FakeChatModel(),

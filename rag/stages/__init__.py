@@ -7,7 +7,7 @@ The default list is ``settings.retrieval_stages``::
     recency         → prefer articles just before the question's day (as_of, else today)
     dedupe          → drop near-duplicate chunks (the same wire story twice)
     [rerank]        → reorder the survivors (identity stub; off by default)
-    cut             → keep the best k
+    pack            → keep the best passages that fit k × context_chars (cut: exactly k)
     focus           → narrow each passage to the sentence window that answers
 
 A stage is an object with a ``name`` and ``run(state) -> state``. To add one,
@@ -85,6 +85,7 @@ BUILTIN: dict[str, str] = {
     "dedupe": "rag.stages.dedupe:NearDuplicates",
     "rerank": "rag.stages.rerank:IdentityRerank",
     "cut": "rag.stages.cut:CutToK",
+    "pack": "rag.stages.pack:PackToBudget",
     "focus": "rag.stages.focus:SentenceWindow",
 }
 
