@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from rag.articles.pages import page_at
 from rag.types import Article, Chunk, Passage
 
 
@@ -26,6 +27,7 @@ class ChunkMeta:
     author: str | None = None
     path: str | None = None
     content_hash: str = ""
+    page: int | None = None  # of a paged source (PDF): chunks never cross pages
 
     @classmethod
     def of(cls, article: Article, chunk: Chunk) -> ChunkMeta:
@@ -41,6 +43,7 @@ class ChunkMeta:
             author=article.author,
             path=article.path,
             content_hash=article.content_hash,
+            page=page_at(article.page_starts, chunk.start),
         )
 
     def to_store(self) -> dict[str, str | int]:
@@ -60,6 +63,7 @@ class ChunkMeta:
             "start": self.start,
             "end": self.end,
             "index": self.index,
+            "page": self.page or 0,
         }
 
     @classmethod
@@ -77,6 +81,7 @@ class ChunkMeta:
             author=meta.get("author") or None,
             path=meta.get("path") or None,
             content_hash=str(meta.get("content_hash", "")),
+            page=int(meta.get("page") or 0) or None,
         )
 
     def passage(self, chunk_id: str, text: str, score: float) -> Passage:
@@ -91,6 +96,7 @@ class ChunkMeta:
             url=self.url,
             published=self.published,
             source=self.source,
+            page=self.page,
         )
 
 

@@ -1,0 +1,189 @@
+"""PDF files (``.pdf``): one article per file, its text read page by page with PDFium.
+
+pypdfium2 was measured against pypdf and pdfplumber (docs/notes-pdf.md): the
+fastest by far, with columns read in order and line-end hyphens marked, so
+words broken across lines are joined again. Each page's text is cleaned on its
+own and the pages are joined with a blank line, so ``Article.page_starts`` says
+exactly where each page begins in ``Article.text``.
+
+A page without text that draws something (an image, outlines) is a scan: when
+every page is one the file fails with ``ScannedPdfError``; otherwise the other
+pages are kept and the scanned ones reported. Pages that draw nothing are blank
+and skipped. Limits on pages and on text keep memory and time bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from rag.articles.build import make_article
+from rag.articles.clean import clean_line, clean_text
+from rag.articles.pages import page_list
+from rag.articles.text import split_header
+from rag.errors import ArticleError, EncryptedPdfError, PdfError, ScannedPdfError
+from rag.types import Article, IngestFailure
+
+# A PDF with more pages than this is refused before any page is read (split it first).
+MAX_PAGES = 2000
+# Where a PDF header must start: readers allow some junk before it, never much.
+_HEADER_WINDOW = 1024
+# PDFium's marker for a hyphen it found at the end of a line, the word going on in the next.
+_LINE_END_HYPHEN = "\x02"
+# A line shorter than this share of the page's longest line ends its paragraph (or is a heading).
+_FULL_LINE = 0.75
+_PDF_DATE = re.compile(r"D:(\d{8})")
+# Titles that PDF writers put in the metadata and that say nothing about the article.
+_NO_TITLE = re.compile(r"untitled|microsoft word\b.*|.*\.(docx?|odt|rtf|pdf|txt|html?)", re.IGNORECASE)
+_OPEN_ERRORS = {
+    pdfium_c.FPDF_ERR_PASSWORD: "encrypted PDF: it needs a password; save an unlocked copy first",
+    pdfium_c.FPDF_ERR_SECURITY: "encrypted PDF with a security handler PDFium cannot open",
+}
+
+
+@dataclass(frozen=True)
+class PdfRead:
+    """The article of one PDF and the pages it left out, each with why."""
+
+    article: Article
+    skipped: tuple[IngestFailure, ...] = ()
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    if not data.strip():
+        raise PdfError("empty file")
+    if b"%PDF-" not in data[:_HEADER_WINDOW]:
+        raise PdfError("not a PDF (no %PDF- header), though named .pdf")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        code = getattr(error, "err_code", None)
+        if code in _OPEN_ERRORS:
+            raise EncryptedPdfError(_OPEN_ERRORS[code]) from None
+        raise PdfError(f"damaged PDF: cannot be opened ({error})") from None
+
+
+def reflow(text: str) -> str:
+    """A page's lines as PDFium gives them, wrapped lines joined into paragraphs.
+
+    A line as long as the page's full lines runs on into the next; a shorter one
+    (a paragraph's last line, a heading, a list item) keeps its line break.
+    """
+    text = text.replace(_LINE_END_HYPHEN, "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    full = max((len(line) for line in lines), default=0) * _FULL_LINE
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        out.append(" " if line and len(line) >= full else "\n")
+    return "".join(out)
+
+
+def _page_text(page: pdfium.PdfPage) -> str:
+    textpage = page.get_textpage()
+    try:
+        return clean_text(reflow(textpage.get_text_range()))
+    finally:
+        textpage.close()
+
+
+def _draws(page: pdfium.PdfPage) -> bool:
+    return bool(pdfium_c.FPDFPage_CountObjects(page.raw))
+
+
+def _read_pages(doc: pdfium.PdfDocument, max_chars: int) -> tuple[list[tuple[int, str]], list[int], int]:
+    """``(page number, cleaned text)`` of pages with text, the scanned pages, and the page count."""
+    count = len(doc)
+    if count == 0:
+        raise PdfError("PDF has no pages")
+    if count > MAX_PAGES:
+        raise PdfError(f"too many pages ({count:,} > {MAX_PAGES:,}); split the PDF first")
+    texts: list[tuple[int, str]] = []
+    scanned: list[int] = []
+    total = 0
+    for number in range(1, count + 1):
+        page = doc[number - 1]
+        try:
+            text = _page_text(page)
+            if not any(ch.isalnum() for ch in text):
+                if _draws(page):
+                    scanned.append(number)
+                continue
+        finally:
+            page.close()
+        total += len(text) + 2
+        if total > max_chars:
+            raise PdfError(f"too much text (over {max_chars:,} characters by page {number}); split the PDF")
+        texts.append((number, text))
+    return texts, scanned, count
+
+
+def _metadata(doc: pdfium.PdfDocument) -> dict[str, str]:
+    try:
+        return {key: value for key, value in doc.get_metadata_dict(skip_empty=True).items() if value}
+    except pdfium.PdfiumError:
+        return {}
+
+
+def _title(meta: dict[str, str]) -> str | None:
+    title = clean_line(meta.get("Title", ""))
+    return None if not title or _NO_TITLE.fullmatch(title) else title
+
+
+def _first_line(text: str) -> str | None:
+    """The first line when it reads as a heading: short and without closing punctuation."""
+    first = text.split("\n", 1)[0].strip()
+    if len(first) <= 150 and "\n" in text and not first.endswith((".", "!", "?", ",", ";", ":")):
+        return first
+    return None
+
+
+def _pages(numbers: list[int]) -> str:
+    return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {page_list(numbers)}"
+
+
+def _creation_date(meta: dict[str, str]) -> str | None:
+    match = _PDF_DATE.match(meta.get("CreationDate", "").strip())
+    return match.group(1) if match else None
+
+
+def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_000) -> PdfRead:
+    """One article from a PDF's bytes; ``PdfError`` (or a subclass) says why when there is none."""
+    doc = _open(data)
+    try:
+        pages, scanned, count = _read_pages(doc, max_chars)
+        meta = _metadata(doc)
+    finally:
+        doc.close()
+    if not pages:
+        if scanned:
+            raise ScannedPdfError(f"scanned: no text layer on {_pages(scanned)}; OCR it first", tuple(scanned))
+        raise PdfError(f"no text on any of its {count} pages (blank)")
+    header, _ = split_header(pages[0][1])  # title, date and URL lines, as in a plain-text article
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, text in pages:
+        starts.append((offset, number))
+        offset += len(text) + 2
+    body = "\n\n".join(text for _, text in pages)
+    article = make_article(
+        text=body,
+        title=_title(meta) or header.get("title") or _first_line(body),
+        url=header.get("url"),
+        published=header.get("date") or _creation_date(meta),
+        author=meta.get("Author"),
+        path=path,
+        stem=stem,
+    )
+    if article is None:  # cannot happen: every page kept has letters or digits
+        raise ArticleError("no text")
+    if article.text != body:  # cleaning the whole changed it: page offsets would be wrong
+        raise PdfError("text changed when cleaned as a whole; page offsets would not hold")
+    skipped = ()
+    if scanned:
+        reason = f"scanned: no text layer on {_pages(scanned)}; the other pages were read (OCR the PDF for these)"
+        skipped = (IngestFailure(path=path, reason=reason),)
+    return PdfRead(article=article.model_copy(update={"page_starts": tuple(starts)}), skipped=skipped)
