@@ -31,8 +31,9 @@ from rag.types import Article, IngestFailure
 MAX_PAGES = 2000
 # Where a PDF header must start: readers allow some junk before it, never much.
 _HEADER_WINDOW = 1024
-# PDFium's marker for a hyphen it found at the end of a line, the word going on in the next.
-_LINE_END_HYPHEN = "\x02"
+# PDFium's markers for a hyphen it found at the end of a line, the word going on in the next
+# (U+FFFE from the whole page's text, U+0002 from text within bounds): the word is joined again.
+_LINE_END_HYPHENS = str.maketrans("", "", "\ufffe\x02")
 # A line shorter than this share of the page's longest line ends its paragraph (or is a heading).
 _FULL_LINE = 0.75
 _PDF_DATE = re.compile(r"D:(\d{8})")
@@ -63,7 +64,10 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         code = getattr(error, "err_code", None)
         if code in _OPEN_ERRORS:
             raise EncryptedPdfError(_OPEN_ERRORS[code]) from None
-        raise PdfError(f"damaged PDF: cannot be opened ({error})") from None
+        if code == pdfium_c.FPDF_ERR_SUCCESS:  # PDFium's answer to a well-formed PDF of no pages
+            raise PdfError("PDF has no pages") from None
+        why = str(error).rpartition("PDFium: ")[2].rstrip(".)") or type(error).__name__
+        raise PdfError(f"damaged PDF: PDFium cannot open it ({why.lower()})") from None
 
 
 def reflow(text: str) -> str:
@@ -72,7 +76,7 @@ def reflow(text: str) -> str:
     A line as long as the page's full lines runs on into the next; a shorter one
     (a paragraph's last line, a heading, a list item) keeps its line break.
     """
-    text = text.replace(_LINE_END_HYPHEN, "").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_LINE_END_HYPHENS).replace("\r\n", "\n").replace("\r", "\n")
     lines = [" ".join(line.split()) for line in text.split("\n")]
     full = max((len(line) for line in lines), default=0) * _FULL_LINE
     out: list[str] = []
