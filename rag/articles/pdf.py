@@ -37,6 +37,8 @@ _LINE_END_HYPHENS = str.maketrans("", "", "\ufffe\x02")
 # A line shorter than this share of the page's longest line ends its paragraph (or is a heading).
 _FULL_LINE = 0.75
 _PDF_DATE = re.compile(r"D:(\d{8})")
+_NO_PAGES = re.compile(rb"/Count\s*0(?!\d)")
+_A_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 # Titles that PDF writers put in the metadata and that say nothing about the article.
 _NO_TITLE = re.compile(r"untitled|microsoft word\b.*|.*\.(docx?|odt|rtf|pdf|txt|html?)", re.IGNORECASE)
 _OPEN_ERRORS = {
@@ -64,7 +66,8 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         code = getattr(error, "err_code", None)
         if code in _OPEN_ERRORS:
             raise EncryptedPdfError(_OPEN_ERRORS[code]) from None
-        if code == pdfium_c.FPDF_ERR_SUCCESS:  # PDFium's answer to a well-formed PDF of no pages
+        if _NO_PAGES.search(data) and not _A_PAGE.search(data):
+            # PDFium refuses a PDF of no pages without an error code of its own: the page tree says so.
             raise PdfError("PDF has no pages") from None
         why = str(error).rpartition("PDFium: ")[2].rstrip(".)") or type(error).__name__
         raise PdfError(f"damaged PDF: PDFium cannot open it ({why.lower()})") from None
