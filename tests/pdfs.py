@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pypdfium2 as pdfium
 from fpdf import FPDF
@@ -28,7 +28,7 @@ def text_pdf(
     pdf.set_font("helvetica", size=11)
     if title:
         pdf.set_title(title)
-    pdf.set_creation_date(created or datetime(2022, 1, 26, 9, 30, tzinfo=timezone.utc))
+    pdf.set_creation_date(created or datetime(2022, 1, 26, 9, 30, tzinfo=UTC))
     if password is not None:
         pdf.set_encryption(
             owner_password=owner_password, user_password=password, encryption_method=EncryptionMethod.RC4

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -54,7 +54,7 @@ def test_each_pdf_is_one_article_with_its_pages(tmp_path: Path) -> None:
 
 def test_title_and_date_come_from_the_text_when_the_metadata_has_none(tmp_path: Path) -> None:
     text = "Bridge reopens after repairs\n\n2022-01-21\n\nhttps://example.com/news/bridge\n\n" + BODY
-    data = text_pdf([text], title="Microsoft Word - draft7.docx", created=datetime(2023, 5, 1, tzinfo=timezone.utc))
+    data = text_pdf([text], title="Microsoft Word - draft7.docx", created=datetime(2023, 5, 1, tzinfo=UTC))
     [article] = read_file(write(tmp_path / "a.pdf", data)).articles
     assert article.title == "Bridge reopens after repairs"
     assert article.published == date(2022, 1, 21)  # the dateline beats the day the PDF was made
@@ -90,7 +90,10 @@ def test_two_columns_are_read_one_after_the_other(tmp_path: Path) -> None:
 
 def test_wrapped_lines_become_paragraphs_and_short_lines_stay() -> None:
     text = "Headline\r\nA long line of text that wraps onto\r\nthe next line of the page, and\r\nends.\r\nNext one."
-    assert reflow(text) == "Headline\nA long line of text that wraps onto the next line of the page, and ends.\nNext one.\n"
+    assert (
+        reflow(text)
+        == "Headline\nA long line of text that wraps onto the next line of the page, and ends.\nNext one.\n"
+    )
 
 
 def test_chunks_stay_on_one_page_and_point_into_the_text(tmp_path: Path) -> None:
@@ -158,7 +161,10 @@ def test_scanned_pages_are_reported_and_the_rest_ingested(tmp_path: Path) -> Non
     [article] = loaded.articles
     assert [number for _, number in article.page_starts] == [1, 3]
     assert [(f.path, f.reason) for f in loaded.failed] == [
-        (str(path), "scanned: no text layer on pages 2, 4–5; the other pages were read (OCR the PDF for these)")
+        (
+            str(path),
+            "scanned: no text layer on pages 2, 4–5; the other pages were read (OCR the PDF for these)",
+        )
     ]
 
 
@@ -197,7 +203,9 @@ def test_bad_pdfs_are_typed_errors(tmp_path: Path, data: bytes, reason: str) -> 
         read_file(write(tmp_path / "bad.pdf", data))
 
 
-def test_too_many_pages_is_refused_before_reading_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_many_pages_is_refused_before_reading_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(pdf_module, "MAX_PAGES", 50)
     path = write(tmp_path / "many.pdf", blank_pdf(51))
     with pytest.raises(PdfError, match=r"too many pages \(51 > 50\); split the PDF first"):
@@ -236,14 +244,20 @@ def test_ingest_of_a_folder_picks_up_pdfs_and_answers_cite_the_page(
     folder = tmp_path / "news"
     folder.mkdir()
     (folder / "note.txt").write_text("Ferries stopped.\n\n" + BODY, encoding="utf-8")
-    pages = [page(1), "Council budget\n\nThe council spent 4.2 million pounds on the new cables in 2021.", SCAN]
+    pages = [
+        page(1),
+        "Council budget\n\nThe council spent 4.2 million pounds on the new cables in 2021.",
+        SCAN,
+    ]
     write(folder / "report.pdf", text_pdf(pages, title="Council report"))
     report = desk.ingest([folder])
     assert report.articles_added == 2
     assert [f.reason for f in report.failed] == [
         "scanned: no text layer on page 3; the other pages were read (OCR the PDF for these)"
     ]
-    pages_stored = {r.metadata["page"] for r in desk.store.scan(texts=False) if r.metadata["path"].endswith(".pdf")}
+    pages_stored = {
+        r.metadata["page"] for r in desk.store.scan(texts=False) if r.metadata["path"].endswith(".pdf")
+    }
     assert pages_stored == {1, 2}
     fake_llm.replies.append("The council spent 4.2 million pounds on the new cables [1].")
     answer = desk.ask("How much did the council spend on the new cables?")

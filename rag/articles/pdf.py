@@ -167,7 +167,9 @@ def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_
         doc.close()
     if not pages:
         if scanned:
-            raise ScannedPdfError(f"scanned: no text layer on {_pages(scanned)}; OCR it first", tuple(scanned))
+            raise ScannedPdfError(
+                f"scanned: no text layer on {_pages(scanned)}; OCR it first", tuple(scanned)
+            )
         raise PdfError(f"no text on any of its {count} pages (blank)")
     header, _ = split_header(pages[0][1])  # title, date and URL lines, as in a plain-text article
     starts: list[tuple[int, int]] = []
@@ -189,8 +191,10 @@ def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_
         raise ArticleError("no text")
     if article.text != body:  # cleaning the whole changed it: page offsets would be wrong
         raise PdfError("text changed when cleaned as a whole; page offsets would not hold")
-    skipped = ()
+    skipped: tuple[IngestFailure, ...] = ()
     if scanned:
-        reason = f"scanned: no text layer on {_pages(scanned)}; the other pages were read (OCR the PDF for these)"
+        reason = (
+            f"scanned: no text layer on {_pages(scanned)}; the other pages were read (OCR the PDF for these)"
+        )
         skipped = (IngestFailure(path=path, reason=reason),)
     return PdfRead(article=article.model_copy(update={"page_starts": tuple(starts)}), skipped=skipped)
