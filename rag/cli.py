@@ -96,7 +96,7 @@ def ingest(
     chroma_url: UrlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read articles (txt, json, jsonl, csv, html, md) into the store."""
+    """Read articles (txt, json, jsonl, csv, html, md, pdf) into the store."""
     from rag.ingest import summary
 
     def run() -> None:

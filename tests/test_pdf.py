@@ -195,8 +195,9 @@ def test_a_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
         (b"%PDF-1.7\n" + bytes(range(256)) * 8, "damaged PDF"),
         (text_pdf([page(1), page(2)])[:-900], "damaged PDF"),
         (blank_pdf(0), "PDF has no pages"),
+        (b"%PDF-1.4\n1 0 obj\n<< /Type /Outlines /Count 0 >>\nendobj\n" + bytes(range(256)), "damaged PDF"),
     ],
-    ids=["empty", "text", "html", "junk", "truncated", "no-pages"],
+    ids=["empty", "text", "html", "junk", "truncated", "no-pages", "damaged-with-empty-outline"],
 )
 def test_bad_pdfs_are_typed_errors(tmp_path: Path, data: bytes, reason: str) -> None:
     with pytest.raises(PdfError, match=reason):
@@ -252,6 +253,7 @@ def test_ingest_of_a_folder_picks_up_pdfs_and_answers_cite_the_page(
     write(folder / "report.pdf", text_pdf(pages, title="Council report"))
     report = desk.ingest([folder])
     assert report.articles_added == 2
+    assert desk.ingest([folder]).articles_unchanged == 2  # the same PDF again adds nothing
     assert [f.reason for f in report.failed] == [
         "scanned: no text layer on page 3; the other pages were read (OCR the PDF for these)"
     ]

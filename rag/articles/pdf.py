@@ -37,7 +37,9 @@ _LINE_END_HYPHENS = str.maketrans("", "", "\ufffe\x02")
 # A line shorter than this share of the page's longest line ends its paragraph (or is a heading).
 _FULL_LINE = 0.75
 _PDF_DATE = re.compile(r"D:(\d{8})")
-_NO_PAGES = re.compile(rb"/Count\s*0(?!\d)")
+# A page tree of no pages (``<< /Type /Pages /Kids [] /Count 0 >>``), and any page at all.
+_DICT = re.compile(rb"<<[^<>]*>>")
+_COUNT_0 = re.compile(rb"/Count\s*0(?!\d)")
 _A_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 # Titles that PDF writers put in the metadata and that say nothing about the article.
 _NO_TITLE = re.compile(r"untitled|microsoft word\b.*|.*\.(docx?|odt|rtf|pdf|txt|html?)", re.IGNORECASE)
@@ -66,11 +68,18 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         code = getattr(error, "err_code", None)
         if code in _OPEN_ERRORS:
             raise EncryptedPdfError(_OPEN_ERRORS[code]) from None
-        if _NO_PAGES.search(data) and not _A_PAGE.search(data):
+        if _empty_page_tree(data):
             # PDFium refuses a PDF of no pages without an error code of its own: the page tree says so.
             raise PdfError("PDF has no pages") from None
         why = str(error).rpartition("PDFium: ")[2].rstrip(".)") or type(error).__name__
         raise PdfError(f"damaged PDF: PDFium cannot open it ({why.lower()})") from None
+
+
+def _empty_page_tree(data: bytes) -> bool:
+    """True for a PDF whose page tree says it has no pages (outlines also have a /Count)."""
+    if _A_PAGE.search(data):
+        return False
+    return any(b"/Pages" in d.group() and _COUNT_0.search(d.group()) for d in _DICT.finditer(data))
 
 
 def reflow(text: str) -> str:
