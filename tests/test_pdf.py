@@ -213,6 +213,29 @@ def test_too_many_pages_is_refused_before_reading_them(
         read_file(path)
 
 
+def test_reading_time_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_module, "MAX_SECONDS", -1.0)  # any time at all is over it
+    with pytest.raises(PdfError, match="too slow to read: 0 of 2 pages"):
+        read_file(write(tmp_path / "slow.pdf", text_pdf([page(1), page(2)])))
+
+
+def test_a_page_pdfium_cannot_load_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pdfium.PdfDocument.get_page
+
+    def get_page(self: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+        if index == 1:
+            raise pdfium.PdfiumError("Failed to load page.")
+        return real(self, index)
+
+    monkeypatch.setattr(pdfium.PdfDocument, "get_page", get_page)
+    path = write(tmp_path / "torn.pdf", text_pdf([page(1), page(2), page(3)]))
+    loaded = load_files([path])
+    assert [number for _, number in loaded.articles[0].page_starts] == [1, 3]
+    assert [f.reason for f in loaded.failed] == ["damaged: PDFium cannot load page 2; the others were read"]
+    with pytest.raises(PdfError, match="damaged PDF: PDFium cannot load page 2"):
+        read_file(write(tmp_path / "none.pdf", text_pdf([BLANK, page(2)])))  # nothing else to read
+
+
 def test_text_beyond_the_size_limit_is_refused(tmp_path: Path) -> None:
     data = text_pdf([page(1, 10), page(2, 10)])
     with pytest.raises(PdfError, match="too much text"):

@@ -15,6 +15,7 @@ and skipped. Limits on pages and on text keep memory and time bounded.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -29,6 +30,8 @@ from rag.types import Article, IngestFailure
 
 # A PDF with more pages than this is refused before any page is read (split it first).
 MAX_PAGES = 2000
+# Reading stops with an error past this many seconds (checked between pages): time stays bounded.
+MAX_SECONDS = 120.0
 # Where a PDF header must start: readers allow some junk before it, never much.
 _HEADER_WINDOW = 1024
 # PDFium's markers for a hyphen it found at the end of a line, the word going on in the next
@@ -110,31 +113,48 @@ def _draws(page: pdfium.PdfPage) -> bool:
     return bool(pdfium_c.FPDFPage_CountObjects(page.raw))
 
 
-def _read_pages(doc: pdfium.PdfDocument, max_chars: int) -> tuple[list[tuple[int, str]], list[int], int]:
-    """``(page number, cleaned text)`` of pages with text, the scanned pages, and the page count."""
+@dataclass(frozen=True)
+class _Pages:
+    """What reading every page gave: ``(page number, cleaned text)`` of those with text, and the others."""
+
+    texts: list[tuple[int, str]]
+    scanned: list[int]  # no text, but an image or drawing: needs OCR
+    damaged: list[int]  # PDFium could not load the page
+    count: int
+
+
+def _read_pages(doc: pdfium.PdfDocument, max_chars: int) -> _Pages:
     count = len(doc)
     if count == 0:
         raise PdfError("PDF has no pages")
     if count > MAX_PAGES:
         raise PdfError(f"too many pages ({count:,} > {MAX_PAGES:,}); split the PDF first")
-    texts: list[tuple[int, str]] = []
-    scanned: list[int] = []
+    pages = _Pages(texts=[], scanned=[], damaged=[], count=count)
     total = 0
+    started = time.monotonic()
     for number in range(1, count + 1):
-        page = doc[number - 1]
+        if time.monotonic() - started > MAX_SECONDS:
+            raise PdfError(
+                f"too slow to read: {number - 1} of {count} pages in {MAX_SECONDS:.0f} s; split the PDF"
+            )
+        try:
+            page = doc[number - 1]
+        except pdfium.PdfiumError:
+            pages.damaged.append(number)
+            continue
         try:
             text = _page_text(page)
             if not any(ch.isalnum() for ch in text):
                 if _draws(page):
-                    scanned.append(number)
+                    pages.scanned.append(number)
                 continue
         finally:
             page.close()
         total += len(text) + 2
         if total > max_chars:
             raise PdfError(f"too much text (over {max_chars:,} characters by page {number}); split the PDF")
-        texts.append((number, text))
-    return texts, scanned, count
+        pages.texts.append((number, text))
+    return pages
 
 
 def _metadata(doc: pdfium.PdfDocument) -> dict[str, str]:
@@ -170,16 +190,18 @@ def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_
     """One article from a PDF's bytes; ``PdfError`` (or a subclass) says why when there is none."""
     doc = _open(data)
     try:
-        pages, scanned, count = _read_pages(doc, max_chars)
+        read = _read_pages(doc, max_chars)
         meta = _metadata(doc)
     finally:
         doc.close()
+    pages = read.texts
     if not pages:
-        if scanned:
-            raise ScannedPdfError(
-                f"scanned: no text layer on {_pages(scanned)}; OCR it first", tuple(scanned)
-            )
-        raise PdfError(f"no text on any of its {count} pages (blank)")
+        if read.scanned:
+            where = _pages(read.scanned)
+            raise ScannedPdfError(f"scanned: no text layer on {where}; OCR it first", tuple(read.scanned))
+        if read.damaged:
+            raise PdfError(f"damaged PDF: PDFium cannot load {_pages(read.damaged)}")
+        raise PdfError(f"no text on any of its {read.count} pages (blank)")
     header, _ = split_header(pages[0][1])  # title, date and URL lines, as in a plain-text article
     starts: list[tuple[int, int]] = []
     offset = 0
@@ -200,10 +222,14 @@ def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_
         raise ArticleError("no text")
     if article.text != body:  # cleaning the whole changed it: page offsets would be wrong
         raise PdfError("text changed when cleaned as a whole; page offsets would not hold")
-    skipped: tuple[IngestFailure, ...] = ()
-    if scanned:
-        reason = (
-            f"scanned: no text layer on {_pages(scanned)}; the other pages were read (OCR the PDF for these)"
+    skipped = []
+    if read.scanned:
+        where = _pages(read.scanned)
+        reason = f"scanned: no text layer on {where}; the other pages were read (OCR the PDF for these)"
+        skipped.append(IngestFailure(path=path, reason=reason))
+    if read.damaged:
+        where = _pages(read.damaged)
+        skipped.append(
+            IngestFailure(path=path, reason=f"damaged: PDFium cannot load {where}; the others were read")
         )
-        skipped = (IngestFailure(path=path, reason=reason),)
-    return PdfRead(article=article.model_copy(update={"page_starts": tuple(starts)}), skipped=skipped)
+    return PdfRead(article=article.model_copy(update={"page_starts": tuple(starts)}), skipped=tuple(skipped))
