@@ -61,19 +61,20 @@ class PdfRead:
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
-    if not data.strip():
+    if not data or data.isspace():
         raise PdfError("empty file")
     if b"%PDF-" not in data[:_HEADER_WINDOW]:
         raise PdfError("not a PDF (no %PDF- header), though named .pdf")
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
+        if _empty_page_tree(data):
+            # PDFium refuses a PDF of no pages without an error code of its own (the code left is
+            # the previous failure's), so this comes first: the page tree says so.
+            raise PdfError("PDF has no pages") from None
         code = getattr(error, "err_code", None)
         if code in _OPEN_ERRORS:
             raise EncryptedPdfError(_OPEN_ERRORS[code]) from None
-        if _empty_page_tree(data):
-            # PDFium refuses a PDF of no pages without an error code of its own: the page tree says so.
-            raise PdfError("PDF has no pages") from None
         why = str(error).rpartition("PDFium: ")[2].rstrip(".)") or type(error).__name__
         raise PdfError(f"damaged PDF: PDFium cannot open it ({why.lower()})") from None
 
