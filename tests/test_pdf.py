@@ -204,12 +204,15 @@ def test_bad_pdfs_are_typed_errors(tmp_path: Path, data: bytes, reason: str) -> 
         read_file(write(tmp_path / "bad.pdf", data))
 
 
-def test_a_pdf_without_pages_after_a_locked_one_is_not_called_locked(tmp_path: Path) -> None:
+def test_pdfs_read_after_a_locked_one_are_not_called_locked(tmp_path: Path) -> None:
     # PDFium leaves the previous failure's code in place when it refuses a PDF of no pages.
     with pytest.raises(EncryptedPdfError):
         read_file(write(tmp_path / "locked.pdf", text_pdf([page(1)], password="secret")))
     with pytest.raises(PdfError, match="PDF has no pages") as caught:
         read_file(write(tmp_path / "none.pdf", blank_pdf(0)))
+    assert not isinstance(caught.value, EncryptedPdfError)
+    with pytest.raises(PdfError, match="damaged PDF") as caught:
+        read_file(write(tmp_path / "torn.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 8))
     assert not isinstance(caught.value, EncryptedPdfError)
 
 

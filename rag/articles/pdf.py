@@ -73,7 +73,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
             # the previous failure's), so this comes first: the page tree says so.
             raise PdfError("PDF has no pages") from None
         code = getattr(error, "err_code", None)
-        if code in _OPEN_ERRORS:
+        if code in _OPEN_ERRORS and b"/Encrypt" in data:  # the trailer names its encryption dictionary
             raise EncryptedPdfError(_OPEN_ERRORS[code]) from None
         why = str(error).rpartition("PDFium: ")[2].rstrip(".)") or type(error).__name__
         raise PdfError(f"damaged PDF: PDFium cannot open it ({why.lower()})") from None
