@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pypdfium2 as pdfium
 from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
-from PIL import Image
 
 SCAN = None  # a page that is only an image: what a scanner makes
 BLANK = ""  # a page that draws nothing
+
+
+def grey_png(width: int = 60, height: int = 80) -> bytes:
+    """A plain grey PNG, written by hand: a scanned page needs an image, not an image library."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))  # filter 0, 8-bit grey
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def text_pdf(
@@ -36,7 +53,7 @@ def text_pdf(
     for page in pages:
         pdf.add_page()
         if page is SCAN:
-            pdf.image(Image.new("RGB", (60, 80), "grey"), x=10, y=10, w=150)
+            pdf.image(io.BytesIO(grey_png()), x=10, y=10, w=150)
             continue
         for paragraph in page.split("\n\n"):
             if paragraph.strip():
