@@ -106,3 +106,32 @@ def blank_pdf(pages: int) -> bytes:
     doc.save(buffer)
     doc.close()
     return buffer.getvalue()
+
+
+class _Printed(FPDF):
+    """What a browser's "print to PDF" makes: the time and title above each page, the URL and n/N below."""
+
+    def __init__(self, head: str, url: str) -> None:
+        super().__init__()
+        self.head, self.url = head, url
+
+    def header(self) -> None:
+        self.set_font("helvetica", size=8)
+        self.text(10, 8, self.head)
+
+    def footer(self) -> None:
+        self.set_font("helvetica", size=8)
+        self.text(10, 290, f"{self.url}    {self.page_no()}/{{nb}}")
+
+
+def printed_pdf(pages: Sequence[str], *, head: str, url: str) -> bytes:
+    """``pages`` of text printed from a browser, with its running heads and feet."""
+    pdf = _Printed(head, url)
+    for text in pages:
+        pdf.add_page()
+        pdf.set_font("helvetica", size=11)
+        pdf.set_y(20)
+        for paragraph in text.split("\n\n"):
+            pdf.multi_cell(0, 5, paragraph)
+            pdf.ln(3)
+    return bytes(pdf.output())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from pdfs import BLANK, SCAN, blank_pdf, columns_pdf, lines_pdf, spaced_words_pdf, text_pdf
+from pdfs import BLANK, SCAN, blank_pdf, columns_pdf, lines_pdf, printed_pdf, spaced_words_pdf, text_pdf
 
 from rag.api import Newsdesk
 from rag.articles import SUFFIXES, load_files, read_file
@@ -94,6 +94,34 @@ def test_wrapped_lines_become_paragraphs_and_short_lines_stay() -> None:
         reflow(text)
         == "Headline\nA long line of text that wraps onto the next line of the page, and ends.\nNext one.\n"
     )
+
+
+def test_running_heads_and_feet_of_a_printed_page_are_left_out_and_its_url_kept(tmp_path: Path) -> None:
+    head = "07/12/2026, 11:59  Bridge reopens | Example News"
+    url = "https://example.com/news/bridge"
+    pages = ["Bridge reopens\n\n" + BODY * 3, "Ferries ran all week. " + BODY * 3, "The last page is short."]
+    [article] = read_file(write(tmp_path / "printed.pdf", printed_pdf(pages, head=head, url=url))).articles
+    assert "Example News" not in article.text and "example.com" not in article.text
+    assert [article.text[offset:].split("\n")[0][:22] for offset, _ in article.page_starts] == [
+        "Bridge reopens",
+        "Ferries ran all week. ",
+        "The last page is short",
+    ]
+    assert article.text.endswith("\n\nThe last page is short.")
+    assert article.url == url and article.title == "Bridge reopens"
+
+
+def test_two_pages_ending_alike_keep_their_lines(tmp_path: Path) -> None:
+    pages = ["Bridge reopens\n\n" + BODY + "\n\nReporting by the desk.", BODY + "\n\nReporting by the desk."]
+    [article] = read_file(write(tmp_path / "two.pdf", text_pdf(pages))).articles
+    assert article.text.count("Reporting by the desk.") == 2
+
+
+def test_two_printed_pages_lose_their_numbered_feet(tmp_path: Path) -> None:
+    data = printed_pdf([BODY * 3, BODY * 2], head="Example News", url="https://example.com/news/bridge")
+    [article] = read_file(write(tmp_path / "two.pdf", data)).articles
+    assert "example.com" not in article.text and article.url == "https://example.com/news/bridge"
+    assert article.text.count("Example News") == 2  # a line without a number on two pages stays
 
 
 def test_chunks_stay_on_one_page_and_point_into_the_text(tmp_path: Path) -> None:

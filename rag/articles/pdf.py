@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -24,6 +25,7 @@ import pypdfium2.raw as pdfium_c
 from rag.articles.build import make_article
 from rag.articles.clean import clean_line, clean_text
 from rag.articles.pages import page_list
+from rag.articles.running import strip_running
 from rag.articles.text import split_header
 from rag.errors import ArticleError, EncryptedPdfError, PdfError, ScannedPdfError
 from rag.types import Article, IngestFailure
@@ -40,6 +42,7 @@ _LINE_END_HYPHENS = str.maketrans("", "", "\ufffe\x02")
 # A line shorter than this share of the page's longest line ends its paragraph (or is a heading).
 _FULL_LINE = 0.75
 _PDF_DATE = re.compile(r"D:(\d{8})")
+_URL = re.compile(r"https?://[^\s<>\"]+")
 # A page tree of no pages (``<< /Type /Pages /Kids [] /Count 0 >>``), and any page at all.
 _DICT = re.compile(rb"<<[^<>]*>>")
 _COUNT_0 = re.compile(rb"/Count\s*0(?!\d)")
@@ -86,15 +89,30 @@ def _empty_page_tree(data: bytes) -> bool:
     return any(b"/Pages" in d.group() and _COUNT_0.search(d.group()) for d in _DICT.finditer(data))
 
 
-def reflow(text: str) -> str:
-    """A page's lines as PDFium gives them, wrapped lines joined into paragraphs.
-
-    A line as long as the page's full lines runs on into the next; a shorter one
-    (a paragraph's last line, a heading, a list item) keeps its line break.
-    """
+def page_lines(text: str) -> list[str]:
+    """A page's lines as PDFium gives them, hyphenated words joined again, spaces collapsed."""
     text = text.translate(_LINE_END_HYPHENS).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    full = max((len(line) for line in lines), default=0) * _FULL_LINE
+    return [" ".join(line.split()) for line in text.split("\n")]
+
+
+def full_width(pages: Sequence[Sequence[str]]) -> float:
+    """From how long a line is a full line of text: a share of the typical page's longest line.
+
+    The median over pages, so a short last page or one wide table does not set it.
+    """
+    longest = sorted(max(len(line) for line in lines) for lines in pages if any(lines))
+    return longest[len(longest) // 2] * _FULL_LINE if longest else 0.0
+
+
+def join_lines(lines: Sequence[str], full: float | None = None) -> str:
+    """Wrapped lines joined into paragraphs.
+
+    A line of at least ``full`` characters (default: from this page alone) runs on into
+    the next; a shorter one (a paragraph's last line, a heading, a list item) keeps its
+    line break.
+    """
+    if full is None:
+        full = full_width([lines])
     out: list[str] = []
     for line in lines:
         out.append(line)
@@ -102,10 +120,15 @@ def reflow(text: str) -> str:
     return "".join(out)
 
 
-def _page_text(page: pdfium.PdfPage) -> str:
+def reflow(text: str) -> str:
+    """A page's text from PDFium as paragraphs (see ``page_lines`` and ``join_lines``)."""
+    return join_lines(page_lines(text))
+
+
+def _raw_page(page: pdfium.PdfPage) -> str:
     textpage = page.get_textpage()
     try:
-        return clean_text(reflow(textpage.get_text_range()))
+        return str(textpage.get_text_range())
     finally:
         textpage.close()
 
@@ -122,15 +145,20 @@ class _Pages:
     scanned: list[int]  # no text, but an image or drawing: needs OCR
     damaged: list[int]  # PDFium could not load the page
     count: int
+    running: list[str]  # running heads and feet taken out (a printed page's URL is among them)
 
 
-def _read_pages(doc: pdfium.PdfDocument, max_chars: int) -> _Pages:
+def _load_pages(
+    doc: pdfium.PdfDocument, max_chars: int
+) -> tuple[list[tuple[int, list[str], bool]], list[int]]:
+    """``(page number, lines, draws anything)`` of each page PDFium loads, and the pages it cannot."""
     count = len(doc)
     if count == 0:
         raise PdfError("PDF has no pages")
     if count > MAX_PAGES:
         raise PdfError(f"too many pages ({count:,} > {MAX_PAGES:,}); split the PDF first")
-    pages = _Pages(texts=[], scanned=[], damaged=[], count=count)
+    loaded: list[tuple[int, list[str], bool]] = []
+    damaged: list[int] = []
     total = 0
     started = time.monotonic()
     for number in range(1, count + 1):
@@ -141,20 +169,31 @@ def _read_pages(doc: pdfium.PdfDocument, max_chars: int) -> _Pages:
         try:
             page = doc[number - 1]
         except pdfium.PdfiumError:
-            pages.damaged.append(number)
+            damaged.append(number)
             continue
         try:
-            text = _page_text(page)
-            if not any(ch.isalnum() for ch in text):
-                if _draws(page):
-                    pages.scanned.append(number)
-                continue
+            raw = _raw_page(page)
+            draws = _draws(page)
         finally:
             page.close()
-        total += len(text) + 2
+        total += len(raw)
         if total > max_chars:
             raise PdfError(f"too much text (over {max_chars:,} characters by page {number}); split the PDF")
-        pages.texts.append((number, text))
+        loaded.append((number, page_lines(raw), draws))
+    return loaded, damaged
+
+
+def _read_pages(doc: pdfium.PdfDocument, max_chars: int) -> _Pages:
+    loaded, damaged = _load_pages(doc, max_chars)
+    full = full_width([lines for _, lines, _ in loaded])
+    kept, running = strip_running([lines for _, lines, _ in loaded], full)
+    pages = _Pages(texts=[], scanned=[], damaged=damaged, count=len(doc), running=running)
+    for (number, _, draws), lines in zip(loaded, kept, strict=True):
+        text = clean_text(join_lines(lines, full))
+        if any(ch.isalnum() for ch in text):
+            pages.texts.append((number, text))
+        elif draws:
+            pages.scanned.append(number)
     return pages
 
 
@@ -180,6 +219,11 @@ def _first_line(text: str) -> str | None:
 
 def _pages(numbers: list[int]) -> str:
     return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {page_list(numbers)}"
+
+
+def _running_url(lines: list[str]) -> str | None:
+    """The URL a browser prints below each page of an article it saves as PDF."""
+    return next((m.group() for line in lines if (m := _URL.search(line))), None)
 
 
 def _creation_date(meta: dict[str, str]) -> str | None:
@@ -213,7 +257,7 @@ def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_
     article = make_article(
         text=body,
         title=_title(meta) or header.get("title") or _first_line(body),
-        url=header.get("url"),
+        url=header.get("url") or _running_url(read.running),
         published=header.get("date") or _creation_date(meta),
         author=meta.get("Author"),
         path=path,
