@@ -2,9 +2,11 @@
 
 pypdfium2 was measured against pypdf and pdfplumber (docs/notes-pdf.md): the
 fastest by far, with columns read in order and line-end hyphens marked, so
-words broken across lines are joined again. Each page's text is cleaned on its
-own and the pages are joined with a blank line, so ``Article.page_starts`` says
-exactly where each page begins in ``Article.text``.
+words broken across lines are joined again. Lines repeated at the top or foot
+of the pages are left out (``rag.articles.running``; a printed page's URL becomes
+the article's). Each page's text is cleaned on its own and the pages are joined
+with a blank line, so ``Article.page_starts`` says exactly where each page
+begins in ``Article.text``.
 
 A page without text that draws something (an image, outlines) is a scan: when
 every page is one the file fails with ``ScannedPdfError``; otherwise the other
