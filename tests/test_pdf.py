@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pdfs import BLANK, SCAN, blank_pdf, columns_pdf, lines_pdf, printed_pdf, spaced_words_pdf, text_pdf
 
 from rag.api import Newsdesk
 from rag.articles import SUFFIXES, load_files, read_file
 from rag.articles import pdf as pdf_module
-from rag.articles.pages import chunk_pages, page_at, page_list
+from rag.articles.clean import clean_text
+from rag.articles.pages import chunk_pages, join_pages, page_at, page_list
 from rag.articles.pdf import read_pdf, reflow
 from rag.chunkmeta import ChunkMeta
 from rag.citations import build_citations
@@ -331,3 +334,18 @@ def test_ingest_of_a_folder_picks_up_pdfs_and_answers_cite_the_page(
     assert citation.title == "Council report" and citation.page == 2
     [article] = read_file(folder / "report.pdf").articles
     assert article.text[citation.start : citation.end] == citation.passage
+
+
+# Page texts as the reader gives them: cleaned, so boilerplate, odd spaces and newlines are gone.
+_pieces = st.sampled_from([*"ab é.\n\t\u00a0\u200b\u0301", "Advertisement", "Skip to content", "\r\n"])
+_raw_pages = st.lists(st.lists(_pieces, max_size=30).map("".join), min_size=1, max_size=6)
+
+
+@given(_raw_pages)
+@settings(max_examples=200, deadline=None)
+def test_page_offsets_survive_cleaning_the_joined_text(raw: list[str]) -> None:
+    pages = [(n, text) for n, text in enumerate((clean_text(r) for r in raw), start=1) if text]
+    body, starts = join_pages(pages)
+    assert clean_text(body) == body  # make_article cleans the whole again: offsets must not move
+    for (offset, number), (same, text) in zip(starts, pages, strict=True):
+        assert number == same and body[offset : offset + len(text)] == text

@@ -25,6 +25,19 @@ def page_at(starts: PageStarts, offset: int) -> int | None:
     return starts[max(i, 0)][1]
 
 
+PAGE_BREAK = "\n\n"
+
+
+def join_pages(pages: Sequence[tuple[int, str]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Cleaned page texts ``(page number, text)`` as one text, and where each page starts in it."""
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, text in pages:
+        starts.append((offset, number))
+        offset += len(text) + len(PAGE_BREAK)
+    return PAGE_BREAK.join(text for _, text in pages), tuple(starts)
+
+
 def page_spans(article: Article) -> list[tuple[int, int, int]]:
     """``(start, end, page)`` of each page's text in ``article.text``."""
     starts = article.page_starts

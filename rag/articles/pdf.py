@@ -26,7 +26,7 @@ import pypdfium2.raw as pdfium_c
 
 from rag.articles.build import make_article
 from rag.articles.clean import clean_line, clean_text
-from rag.articles.pages import page_list
+from rag.articles.pages import join_pages, page_list
 from rag.articles.running import strip_running
 from rag.articles.text import split_header
 from rag.errors import ArticleError, EncryptedPdfError, PdfError, ScannedPdfError
@@ -250,12 +250,7 @@ def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_
             raise PdfError(f"damaged PDF: PDFium cannot load {_pages(read.damaged)}")
         raise PdfError(f"no text on any of its {read.count} pages (blank)")
     header, _ = split_header(pages[0][1])  # title, date and URL lines, as in a plain-text article
-    starts: list[tuple[int, int]] = []
-    offset = 0
-    for number, text in pages:
-        starts.append((offset, number))
-        offset += len(text) + 2
-    body = "\n\n".join(text for _, text in pages)
+    body, starts = join_pages(pages)
     article = make_article(
         text=body,
         title=_title(meta) or header.get("title") or _first_line(body),
@@ -279,4 +274,4 @@ def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_
         skipped.append(
             IngestFailure(path=path, reason=f"damaged: PDFium cannot load {where}; the others were read")
         )
-    return PdfRead(article=article.model_copy(update={"page_starts": tuple(starts)}), skipped=tuple(skipped))
+    return PdfRead(article=article.model_copy(update={"page_starts": starts}), skipped=tuple(skipped))
