@@ -6,12 +6,24 @@ were typed by hand in four places.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rag.articles.pages import page_at
 from rag.types import Article, Chunk, Passage
+
+
+def page_at(starts: Sequence[tuple[int, int]], offset: int) -> int | None:
+    """The number of the page holding ``offset`` given ``Article.page_starts``; ``None`` without pages.
+
+    Here rather than in ``rag.articles``, so that retrieval reading a chunk's page does not load the readers.
+    """
+    if not starts:
+        return None
+    i = bisect_right([start for start, _ in starts], offset) - 1
+    return starts[max(i, 0)][1]
 
 
 @dataclass(frozen=True)

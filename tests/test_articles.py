@@ -839,3 +839,9 @@ def test_an_empty_folder_named_on_purpose_is_reported(tmp_path: Path) -> None:
         [],
         [IngestFailure(path=str(tmp_path / "empty"), reason="folder has no files")],
     )
+
+
+@pytest.mark.parametrize("text", ["a\u200b\u0301", "e\x01\u0301 and o\u00ad\u0308", "\u0301 lone mark"])
+def test_cleaning_cleaned_text_changes_nothing(text: str) -> None:
+    once = clean_text(text)
+    assert clean_text(once) == once

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -349,3 +351,10 @@ def test_page_offsets_survive_cleaning_the_joined_text(raw: list[str]) -> None:
     assert clean_text(body) == body  # make_article cleans the whole again: offsets must not move
     for (offset, number), (same, text) in zip(starts, pages, strict=True):
         assert number == same and body[offset : offset + len(text)] == text
+
+
+def test_retrieval_reading_a_page_does_not_load_the_pdf_reader() -> None:
+    code = "import sys, rag.chunkmeta, rag.stages.candidates; print('pypdfium2' in sys.modules)"
+    root = Path(__file__).resolve().parents[1]
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert found.stdout.strip() == "False"

@@ -8,21 +8,13 @@ into the whole article text, so citations still index ``Article.text``.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from rag.chunking import chunk_article, chunk_id, chunk_spans
+from rag.chunkmeta import page_at
 from rag.types import Article, Chunk
 
-PageStarts = Sequence[tuple[int, int]]
-
-
-def page_at(starts: PageStarts, offset: int) -> int | None:
-    """The page number of the page holding ``offset``; ``None`` without pages."""
-    if not starts:
-        return None
-    i = bisect_right([start for start, _ in starts], offset) - 1
-    return starts[max(i, 0)][1]
+__all__ = ["PAGE_BREAK", "chunk_pages", "join_pages", "page_at", "page_list", "page_spans"]
 
 
 PAGE_BREAK = "\n\n"
