@@ -67,6 +67,21 @@ def test_title_and_date_come_from_the_text_when_the_metadata_has_none(tmp_path: 
     assert article.source == "example.com"
 
 
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("Friday 21 January 2022 10.30 GMT", date(2022, 1, 21)),
+        ("Published: 21 January 2022", date(2022, 1, 21)),
+        ("Updated 22 Jan 2022, 9:15 am", date(2022, 1, 22)),
+        ("By Jo Bloggs, 3 min read", date(2022, 1, 26)),  # no dateline: the CreationDate
+    ],
+)
+def test_a_dateline_near_the_top_beats_the_creation_date(tmp_path: Path, line: str, day: date) -> None:
+    data = text_pdf([f"Bridge reopens\n\n{line}\n\n" + BODY + " It shut on 3 March 2021."])
+    [article] = read_file(write(tmp_path / "d.pdf", data)).articles
+    assert article.published == day
+
+
 def test_first_line_is_the_title_without_metadata(tmp_path: Path) -> None:
     [article] = read_file(write(tmp_path / "a.pdf", text_pdf(["Storm closes the port\n\n" + BODY]))).articles
     assert article.title == "Storm closes the port"

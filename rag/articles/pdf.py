@@ -26,6 +26,7 @@ import pypdfium2.raw as pdfium_c
 
 from rag.articles.build import make_article
 from rag.articles.clean import clean_line, clean_text
+from rag.articles.dates import parse_date
 from rag.articles.pages import join_pages, page_list
 from rag.articles.running import strip_running
 from rag.articles.text import split_header
@@ -44,6 +45,10 @@ _LINE_END_HYPHENS = str.maketrans("", "", "\ufffe\x02")
 # A line shorter than this share of the page's longest line ends its paragraph (or is a heading).
 _FULL_LINE = 0.75
 _PDF_DATE = re.compile(r"D:(\d{8})")
+# A dateline: the date of the article alone on a line near the top, with a label or a time.
+DATELINE_LINES = 6
+_DATE_LABEL = re.compile(r"^(?:first |last )?(?:published|updated|posted)(?: on)?\s*:?\s*", re.IGNORECASE)
+_TIME = re.compile(r"[\s,]+\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?$", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"]+")
 # A page tree of no pages (``<< /Type /Pages /Kids [] /Count 0 >>``), and any page at all.
 _DICT = re.compile(rb"<<[^<>]*>>")
@@ -228,6 +233,15 @@ def _running_url(lines: list[str]) -> str | None:
     return next((m.group() for line in lines if (m := _URL.search(line))), None)
 
 
+def _dateline(text: str) -> str | None:
+    """A date standing alone on one of the first lines ("Published: 21 January 2022 10.30 GMT")."""
+    for line in text.split("\n")[:DATELINE_LINES]:
+        line = _TIME.sub("", _DATE_LABEL.sub("", line.strip()))
+        if len(line) <= 40 and parse_date(line):
+            return line
+    return None
+
+
 def _creation_date(meta: dict[str, str]) -> str | None:
     match = _PDF_DATE.match(meta.get("CreationDate", "").strip())
     return match.group(1) if match else None
@@ -255,7 +269,7 @@ def read_pdf(data: bytes, *, path: str, stem: str = "", max_chars: int = 50_000_
         text=body,
         title=_title(meta) or header.get("title") or _first_line(body),
         url=header.get("url") or _running_url(read.running),
-        published=header.get("date") or _creation_date(meta),
+        published=header.get("date") or _dateline(pages[0][1]) or _creation_date(meta),
         author=meta.get("Author"),
         path=path,
         stem=stem,
