@@ -42,7 +42,7 @@ _HEADER_WINDOW = 1024
 # PDFium's markers for a hyphen it found at the end of a line, the word going on in the next
 # (U+FFFE from the whole page's text, U+0002 from text within bounds): the word is joined again.
 _LINE_END_HYPHENS = str.maketrans("", "", "\ufffe\x02")
-# A line shorter than this share of the page's longest line ends its paragraph (or is a heading).
+# A line shorter than this share of the typical page's longest line ends its paragraph (or is a heading).
 _FULL_LINE = 0.75
 _PDF_DATE = re.compile(r"D:(\d{8})")
 # A dateline: the date of the article alone on a line near the top, with a label or a time.
