@@ -6,11 +6,24 @@ were typed by hand in four places.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from rag.types import Article, Chunk, Passage
+
+
+def page_at(starts: Sequence[tuple[int, int]], offset: int) -> int | None:
+    """The number of the page holding ``offset`` given ``Article.page_starts``; ``None`` without pages.
+
+    Here rather than in ``rag.articles``, so that retrieval reading a chunk's page does not load the readers.
+    """
+    if not starts:
+        return None
+    i = bisect_right([start for start, _ in starts], offset) - 1
+    return starts[max(i, 0)][1]
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,7 @@ class ChunkMeta:
     author: str | None = None
     path: str | None = None
     content_hash: str = ""
+    page: int | None = None  # of a paged source (PDF): chunks never cross pages
 
     @classmethod
     def of(cls, article: Article, chunk: Chunk) -> ChunkMeta:
@@ -41,6 +55,7 @@ class ChunkMeta:
             author=article.author,
             path=article.path,
             content_hash=article.content_hash,
+            page=page_at(article.page_starts, chunk.start),
         )
 
     def to_store(self) -> dict[str, str | int]:
@@ -60,6 +75,7 @@ class ChunkMeta:
             "start": self.start,
             "end": self.end,
             "index": self.index,
+            "page": self.page or 0,
         }
 
     @classmethod
@@ -77,6 +93,7 @@ class ChunkMeta:
             author=meta.get("author") or None,
             path=meta.get("path") or None,
             content_hash=str(meta.get("content_hash", "")),
+            page=int(meta.get("page") or 0) or None,
         )
 
     def passage(self, chunk_id: str, text: str, score: float) -> Passage:
@@ -91,6 +108,7 @@ class ChunkMeta:
             url=self.url,
             published=self.published,
             source=self.source,
+            page=self.page,
         )
 
 

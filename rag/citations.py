@@ -113,6 +113,7 @@ def build_citations(
                 start=p.start,
                 end=p.end,
                 chunk_id=p.chunk_id,
+                page=p.page,
                 highlights=(quotes[n],) if quotes and n in quotes else support_spans(p.text, answer),
             )
         )

@@ -96,7 +96,7 @@ def ingest(
     chroma_url: UrlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read articles (txt, json, jsonl, csv, html, md) into the store."""
+    """Read articles (txt, json, jsonl, csv, html, md, pdf) into the store."""
     from rag.ingest import summary
 
     def run() -> None:
@@ -270,10 +270,11 @@ def ask(
 
 
 def _print_source(
-    number: int, title: str, published: Any, url: str | None, quote: str, limit: int = 400
+    number: int, title: str, published: Any, url: str | None, quote: str, limit: int = 400, page: Any = None
 ) -> None:
     date = published.isoformat() if published else "undated"
-    out.print(f"[bold]\\[{number}][/] {escape(title)} ({date})", highlight=False, soft_wrap=True)
+    where = f", p. {page}" if page else ""
+    out.print(f"[bold]\\[{number}][/] {escape(title)} ({date}{where})", highlight=False, soft_wrap=True)
     if url:
         out.print(f"    {url}", highlight=False, markup=False, soft_wrap=True)
     quote = " ".join(quote.split())
@@ -287,7 +288,7 @@ def print_passages(answer: Any) -> None:
         return
     out.print("Passages found:", highlight=False)
     for number, p in enumerate(answer.passages, start=1):
-        _print_source(number, p.title, p.published, p.url, p.text, limit=200)
+        _print_source(number, p.title, p.published, p.url, p.text, limit=200, page=p.page)
 
 
 def print_sources(answer: Any) -> None:
@@ -295,7 +296,7 @@ def print_sources(answer: Any) -> None:
         return
     for c in answer.citations:
         quote = " ".join(c.passage[s:e] for s, e in c.highlights) if c.highlights else c.passage
-        _print_source(c.number, c.title, c.published, c.url, quote)
+        _print_source(c.number, c.title, c.published, c.url, quote, page=c.page)
     if answer.invalid_citations:
         err.print(f"(dropped citation markers naming no passage: {list(answer.invalid_citations)})")
 

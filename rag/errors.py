@@ -56,5 +56,21 @@ class ArticleError(NewsdeskError):
     """A file could not be read as articles; the message is the reason."""
 
 
+class PdfError(ArticleError):
+    """A PDF could not be read: damaged, not a PDF at all, too many pages, or no text on any page."""
+
+
+class EncryptedPdfError(PdfError):
+    """A PDF that needs a password to open; newsdesk never asks for one."""
+
+
+class ScannedPdfError(PdfError):
+    """A PDF whose pages are images without a text layer; ``pages`` (1-based) need OCR first."""
+
+    def __init__(self, message: str, pages: tuple[int, ...] = ()) -> None:
+        super().__init__(message)
+        self.pages = pages
+
+
 class PromptError(NewsdeskError):
     """A prompt template is missing or does not have the variables it needs."""

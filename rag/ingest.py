@@ -16,7 +16,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from rag.articles import load_files
-from rag.chunking import chunk_article
+from rag.articles.pages import chunk_pages
 from rag.chunkmeta import ChunkMeta, embed_text
 from rag.errors import EmbeddingError
 from rag.settings import Settings
@@ -90,7 +90,7 @@ def _ingest(
         if previous and previous[0] == article.content_hash:
             unchanged += 1
             continue
-        chunks = chunk_article(article, settings.chunk_size, settings.chunk_overlap)
+        chunks = chunk_pages(article, settings.chunk_size, settings.chunk_overlap)
         if not chunks:
             continue
         todo.append((article, chunks, previous[1] if previous else []))

@@ -28,6 +28,9 @@ class Article(_Frozen):
     author: str | None = None
     path: str | None = None
     content_hash: str = ""
+    # Paged sources (PDF): ``(offset into text, 1-based page number)`` where each page with text
+    # starts, in order; empty for formats without pages. Pages without text are absent.
+    page_starts: tuple[tuple[int, int], ...] = ()
 
 
 class Chunk(_Frozen):
@@ -54,6 +57,8 @@ class Passage(_Frozen):
     url: str | None = None
     published: date | None = None
     source: str | None = None
+    # The page (1-based) of a paged source (PDF) the passage is on; chunks never cross pages.
+    page: int | None = None
 
 
 class Citation(_Frozen):
@@ -71,6 +76,8 @@ class Citation(_Frozen):
     chunk_id: str
     # Sentences of the passage that best support the answer (offsets into ``passage``).
     highlights: tuple[tuple[int, int], ...] = ()
+    # The page (1-based) of a paged source (PDF) the passage is on.
+    page: int | None = None
 
 
 class Timings(_Frozen):

@@ -550,6 +550,7 @@ def test_load_paths_mixes_good_and_bad(tmp_path: Path) -> None:
     write(tmp_path / "03_binary.txt", b"\x00\x01\x02garbage\x00" * 10)
     write(tmp_path / "04_empty.md", "")
     write(tmp_path / "05_broken.json", "{not json")
+    write(tmp_path / "06_notes.docx", "PK\x03\x04")
     write(tmp_path / "06_notes.pdf", "%PDF-1.4")
     (tmp_path / "nested").mkdir()
     write(tmp_path / "nested" / "07_good.md", "# T\n\nThe text.")
@@ -563,7 +564,8 @@ def test_load_paths_mixes_good_and_bad(tmp_path: Path) -> None:
         ("03_binary.txt", "binary file"),
         ("04_empty.md", "empty file"),
         ("05_broken.json", "invalid JSON at line 1"),
-        ("06_notes.pdf", "unknown format '.pdf'"),
+        ("06_notes.docx", "unknown format '.docx'"),
+        ("06_notes.pdf", "damaged PDF: PDFium cannot open it (data format error)"),  # a header, nothing more
         ("nope.txt", "no such file"),
     ]
 
@@ -837,3 +839,9 @@ def test_an_empty_folder_named_on_purpose_is_reported(tmp_path: Path) -> None:
         [],
         [IngestFailure(path=str(tmp_path / "empty"), reason="folder has no files")],
     )
+
+
+@pytest.mark.parametrize("text", ["a\u200b\u0301", "e\x01\u0301 and o\u00ad\u0308", "\u0301 lone mark"])
+def test_cleaning_cleaned_text_changes_nothing(text: str) -> None:
+    once = clean_text(text)
+    assert clean_text(once) == once

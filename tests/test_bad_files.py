@@ -23,9 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
+from pdfs import BLANK, SCAN, blank_pdf, text_pdf
 
 from rag.articles import load_paths
+from rag.articles.pdf import MAX_PAGES
 from rag.chunking import chunk_article
 from rag.types import Article, IngestFailure
 
@@ -107,6 +110,22 @@ def huge_one_word(path: Path) -> None:
 
 def huge_table(path: Path) -> None:
     path.write_text("| a | b | c |\n" * (HUGE_BYTES // 100), encoding="utf-8")
+
+
+def many_pages(count: int) -> Callable[[Path], None]:
+    """A PDF of ``count`` text pages (one page copied: fast to make however many)."""
+
+    def make(path: Path) -> None:
+        source = pdfium.PdfDocument(text_pdf([BODY * 3]))
+        doc = pdfium.PdfDocument.new()
+        doc.import_pages(source, pages=[0] * count)
+        doc.save(str(path))
+
+    return make
+
+
+def pdf(pages: list[str | None], **kw: str) -> Callable[[Path], None]:
+    return lambda path: path.write_bytes(text_pdf(pages, **kw))
 
 
 KINDS = [
@@ -192,6 +211,20 @@ KINDS = [
     Kind("tag_soup.html", data("<<<>>><p<<p>>" * 200), None),
     Kind("front_matter_only.md", data("---\ntitle: Only metadata\ndate: 2022-01-01\n---\n"), "fail"),
     Kind("heading_only.md", data("# Just a heading\n"), "fail"),
+    # PDF
+    Kind("encrypted.pdf", pdf([BODY], password="secret"), "fail", "needs a password"),
+    Kind("truncated.pdf", lambda p: p.write_bytes(text_pdf([BODY, BODY])[:-900]), "fail", "damaged PDF"),
+    Kind("junk_after_header.pdf", data(b"%PDF-1.7\n" + bytes(range(256)) * 16), "fail", "damaged PDF"),
+    Kind("text_named.pdf", data(BODY), "fail", "not a PDF"),
+    Kind("html_named.pdf", data(f"<html><body><p>{BODY}</p></body></html>"), "fail", "not a PDF"),
+    Kind("image_only.pdf", pdf([SCAN, SCAN]), "fail", "scanned: no text layer on pages 1–2; OCR it first"),
+    Kind("partly_scanned.pdf", pdf([BODY, SCAN, BODY]), "ok"),
+    Kind("blank_pages.pdf", lambda p: p.write_bytes(blank_pdf(4)), "fail", "no text on any of its 4 pages"),
+    Kind("empty.pdf", data(b""), "fail", "empty file"),
+    Kind("no_pages.pdf", lambda p: p.write_bytes(blank_pdf(0)), "fail", "PDF has no pages"),
+    Kind("too_many_pages.pdf", lambda p: p.write_bytes(blank_pdf(MAX_PAGES + 1)), "fail", "too many pages"),
+    Kind("many_pages.pdf", many_pages(400), "ok"),
+    Kind("blank_then_text.pdf", pdf([BLANK, BODY]), "ok"),
 ]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeChatModel, HashEmbeddings
+from pdfs import text_pdf
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -139,6 +140,23 @@ def test_ask_prints_answer_and_sources(
     assert re.search(r"\[\d\] UK troops set to join defence of Europe .*\(2022-01-26\)", sources)
     assert "https://www.telegraph.co.uk/" in sources
     assert "850" in sources
+
+
+def test_ingest_picks_up_pdfs_and_ask_prints_the_page(
+    runner: CliRunner, opened: list[Settings], tmp_path: Path, fake_llm: FakeChatModel
+) -> None:
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    cover = "Harbour report\n\nThe harbour board met on Monday to discuss the ferry timetable for the spring."
+    budget = "The council spent 4.2 million pounds on new bridge cables in 2021, the report says."
+    (folder / "report.pdf").write_bytes(text_pdf([cover, budget], title="Harbour report"))
+    result = run(runner, "ingest", str(folder), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["articles_added"] == 1
+    fake_llm.replies.append("The council spent 4.2 million pounds on the cables [1].")
+    result = run(runner, "ask", "How much did the council spend on bridge cables?")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\[1\] Harbour report \(2022-01-26, p\. 2\)", plain(result.stdout)), result.stdout
 
 
 @pytest.mark.parametrize(

@@ -191,6 +191,7 @@ def _card(
     body: str,
     card_id: str | None = None,
     css: str = "nd-card",
+    page: int | None = None,
 ) -> str:
     """One source card: label, linked title, source/date/URL line, the passage."""
     head = escape(title or "Untitled")
@@ -198,6 +199,8 @@ def _card(
     if link:
         head = f'<a href="{escape(link)}" target="_blank" rel="noopener noreferrer">{head}</a>'
     meta = [f'<span class="nd-date">{escape(fmt_date(published))}</span>']
+    if page:
+        meta.append(f'<span class="nd-page">p. {page}</span>')
     if source:
         meta.append(f'<span class="nd-source">{escape(source)}</span>')
     if link:
@@ -235,6 +238,7 @@ def _citation_card(citation: Citation, turn: int) -> str:
         body=highlight(citation.passage, citation.highlights),
         card_id=anchor_id(turn, citation.number),
         css="nd-card nd-cited",
+        page=citation.page,
     )
 
 

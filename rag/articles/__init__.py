@@ -1,7 +1,7 @@
 """Reading article files into ``Article`` values.
 
 ``read_file`` reads one file (plain text, JSON, JSON Lines, CSV, HTML,
-Markdown) into its articles, the records it skipped and notes worth knowing
+Markdown, PDF) into its articles, the records it skipped and notes worth knowing
 (a guessed encoding, repaired bytes); it raises ``ArticleError`` with a
 one-line reason when the file gives no article. ``parse_file`` is its
 articles. ``load_files`` walks files and folders and collects failures
@@ -26,6 +26,7 @@ from rag.articles.clean import clean_text, decode, is_boilerplate
 from rag.articles.dates import parse_date
 from rag.articles.html import parse_html
 from rag.articles.markdown import parse_markdown
+from rag.articles.pdf import read_pdf
 from rag.articles.records import (
     Records,
     articles_from_records,
@@ -75,7 +76,8 @@ _PARSERS: dict[str, Parser] = {
     ".md": lambda text, path: (parse_markdown(text, path=str(path), stem=path.stem), []),
     ".markdown": lambda text, path: (parse_markdown(text, path=str(path), stem=path.stem), []),
 }
-SUFFIXES = frozenset(_PARSERS)
+PDF_SUFFIX = ".pdf"  # binary: read by rag.articles.pdf, never decoded as text
+SUFFIXES = frozenset({*_PARSERS, PDF_SUFFIX})
 
 # Opening never waits (a FIFO swapped in after the stat) and never makes a terminal ours.
 _OPEN_FLAGS = (
@@ -176,13 +178,16 @@ def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FileRe
         raise ArticleError("is a folder, not a file")
     suffix = path.suffix.lower()
     parser = _PARSERS.get(suffix)
-    if parser is None:
+    if parser is None and suffix != PDF_SUFFIX:
         raise ArticleError(f"unknown format '{suffix}'" if suffix else "unknown format (no file extension)")
     why = _not_regular(info.st_mode)
     if why:
         raise ArticleError(why)
     if info.st_size > max_bytes:
         raise ArticleError(f"file too large ({_size(info.st_size)} > {_size(max_bytes)})")
+    if parser is None:
+        pdf = read_pdf(_read(path, max_bytes), path=str(path), stem=path.stem, max_chars=max_bytes)
+        return FileResult(articles=[pdf.article], skipped=list(pdf.skipped))
     decoded = decode(_read(path, max_bytes))
     articles, skipped = parser(decoded.text, path)
     if not articles:

@@ -224,11 +224,16 @@ def is_boilerplate(line: str) -> bool:
 
 
 def clean_text(text: str) -> str:
-    """NFC, ``\\n`` line ends, single spaces, at most one blank line, no boilerplate lines."""
-    text = unicodedata.normalize("NFC", text)
+    """NFC, ``\\n`` line ends, single spaces, at most one blank line, no boilerplate lines.
+
+    Cleaning cleaned text changes nothing (PDF page offsets rely on it), so NFC comes after
+    invisible and control characters are gone: ``a`` + zero-width space + acute accent
+    composes only once the space has been taken out.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
     text = _CONTROLS.sub("", text.replace("\f", "\n").replace("\v", "\n"))
+    text = unicodedata.normalize("NFC", text)
     lines = []
     for raw in text.split("\n"):
         line = _HSPACE.sub(" ", raw).strip()
