@@ -29,7 +29,7 @@ from rag.types import Filters
 from rag.warm.place import Place, private_dir, resolved, revealed
 from rag.warm.server import ALREADY_RUNNING
 from rag.warm.state import State, alive, all_states, clear, read_json, read_state
-from rag.warm.wire import WireError, as_error, as_event, receive, send
+from rag.warm.wire import WireError, as_error, as_event, encode, receive
 
 POLL = 0.05
 
@@ -50,13 +50,21 @@ def _connect(state: State, timeout: float | None) -> socket.socket:
 
 
 def _exchange(state: State, message: dict[str, Any], timeout: float | None) -> Iterator[dict[str, Any]]:
-    """Sends one request and yields the replies until the server closes the connection."""
-    with _connect(state, timeout) as conn, conn.makefile("rwb") as stream:
+    """Sends one request and yields the replies until the server closes the connection.
+
+    A server that goes away before its first reply (stopping just as it was found) is ``_Gone``:
+    the caller may start another; after that, it is a ``WireError``.
+    """
+    replied = False
+    with _connect(state, timeout) as conn, conn.makefile("rb") as stream:
         try:
-            send(stream, {"token": state.token, "identity": state.identity, **message})
+            conn.sendall(encode({"token": state.token, "identity": state.identity, **message}))
             while (reply := receive(stream)) is not None:
+                replied = True
                 yield reply
         except OSError as exc:
+            if not replied:
+                raise _Gone(str(exc)) from None
             raise WireError(f"the warm server (pid {state.pid}) stopped answering: {exc}") from None
 
 

@@ -184,10 +184,15 @@ class WarmServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             return None
 
     def store_problem(self) -> str | None:
-        """Why this server cannot serve its store any more, if it cannot: the folder went away."""
+        """Why this server cannot serve its store any more, if it cannot: the folder went away.
+
+        A database file with another inode is a new store (best effort: a file system may give a
+        deleted file's inode to the next one); new articles in the same store are not a reason,
+        the store's reader reopens on them (``vectorstore.embedded``).
+        """
         if self.settings.chroma_url or self._store_inode is None:
             return None
-        if not Path(self.settings.store).is_dir():
+        if not (Path(self.settings.store) / "chroma.sqlite3").exists():
             return f"its store {self.settings.store} was removed"
         if self._store_id() != self._store_inode:
             return f"its store {self.settings.store} was replaced"

@@ -23,8 +23,12 @@ class WireError(NewsdeskError):
     """The server's reply could not be read (it stopped, or something else answers the socket)."""
 
 
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, ensure_ascii=False).encode() + b"\n"
+
+
 def send(stream: BinaryIO, message: dict[str, Any]) -> None:
-    stream.write(json.dumps(message, ensure_ascii=False).encode() + b"\n")
+    stream.write(encode(message))
     stream.flush()
 
 
