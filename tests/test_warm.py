@@ -119,7 +119,9 @@ def test_a_server_asked_with_another_identity_sends_the_caller_elsewhere(
     settings: Settings, spawned: list[ThreadServer]
 ) -> None:
     state, _ = client.start(settings)
-    replies = list(client._exchange(state.__class__(**{**state.__dict__, "identity": "x" * 64}), {"op": "status"}, 5))
+    replies = list(
+        client._exchange(state.__class__(**{**state.__dict__, "identity": "x" * 64}), {"op": "status"}, 5)
+    )
     assert replies == [{"type": "other"}]
 
 
@@ -130,8 +132,16 @@ def test_a_stale_state_file_is_removed_and_a_new_server_started(
     # What a server killed with -9 leaves: its state and socket, but no process holding the life lock.
     write_private(
         where.state,
-        {"pid": 999999, "socket": str(where.socket), "token": "t", "identity": where.identity,
-         "started": 0.0, "idle": 600.0, "model": "default", "store": "x"},
+        {
+            "pid": 999999,
+            "socket": str(where.socket),
+            "token": "t",
+            "identity": where.identity,
+            "started": 0.0,
+            "idle": 600.0,
+            "model": "default",
+            "store": "x",
+        },
     )
     where.socket.touch()
     assert read_state(where) is None
@@ -232,4 +242,4 @@ def test_the_folder_is_private_and_so_are_its_files(settings: Settings, spawned:
 def test_a_socket_path_too_long_is_one_clear_error(clean_env: Path) -> None:
     deep = clean_env / ("d" * 120)
     with pytest.raises(NewsdeskError, match="too deep for a socket"):
-        Place.of(Settings(store=clean_env / "s", warm_dir=deep)).socket
+        _ = Place.of(Settings(store=clean_env / "s", warm_dir=deep)).socket

@@ -74,7 +74,9 @@ def test_an_error_in_the_server_is_the_same_one_line(servers: list[ThreadServer]
     servers[0].desk.fail = EmptyStoreError("the store has no articles yet: run `newsdesk ingest PATH` first")
     code, out, err = invoke("ask", "Anything?")
     assert code == 1 and out == ""
-    assert err.strip().splitlines() == ["error: the store has no articles yet: run `newsdesk ingest PATH` first"]
+    assert err.strip().splitlines() == [
+        "error: the store has no articles yet: run `newsdesk ingest PATH` first"
+    ]
 
 
 def test_serve_detach_status_and_stop(servers: list[ThreadServer]) -> None:

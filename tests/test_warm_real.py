@@ -78,7 +78,11 @@ def test_the_second_ask_is_answered_by_the_server_the_first_one_started(env: dic
     second = newsdesk(env, "ask", QUESTION, "--json")
     warm = time.perf_counter() - began
     assert second.returncode == 0, second.stderr
-    assert status(env) | {"idle_for": 0, "stops_in": 0} == server | {"answered": 2, "idle_for": 0, "stops_in": 0}
+    assert status(env) | {"idle_for": 0, "stops_in": 0} == server | {
+        "answered": 2,
+        "idle_for": 0,
+        "stops_in": 0,
+    }
     answer = json.loads(second.stdout)
     assert "2,000" in answer["answer"] and answer["citations"]
     assert warm < cold, (warm, cold)

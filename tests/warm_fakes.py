@@ -14,8 +14,14 @@ from rag.types import Answer, Passage, Retrieval
 from rag.warm import server as warm_server
 
 PASSAGE = Passage(
-    chunk_id="c1", article_id="a1", title="Launchers", text="The UK sent 2,000 launchers.",
-    start=0, end=28, score=1.0, url="https://example.com/a1",
+    chunk_id="c1",
+    article_id="a1",
+    title="Launchers",
+    text="The UK sent 2,000 launchers.",
+    start=0,
+    end=28,
+    score=1.0,
+    url="https://example.com/a1",
 )
 
 
@@ -46,7 +52,9 @@ class FakeDesk:
             raise self.fail
         yield Retrieval(question=question, standalone_question=question, passages=(PASSAGE,), seconds=0.1)
         yield from ("2,0", "00 ", "[1].")
-        yield Answer(question=question, answer="2,000 [1].", abstained=False, passages=(PASSAGE,), model="fake")
+        yield Answer(
+            question=question, answer="2,000 [1].", abstained=False, passages=(PASSAGE,), model="fake"
+        )
 
     def close(self) -> None:
         self.closed = True
@@ -65,7 +73,9 @@ class ThreadServer:
 
     def _run(self, settings: Settings, idle: float) -> None:
         try:
-            self.why = warm_server.run(settings, lambda _s: self.desk, idle=idle, ready=lambda _st: self.ready.set())
+            self.why = warm_server.run(
+                settings, lambda _s: self.desk, idle=idle, ready=lambda _st: self.ready.set()
+            )
         except BaseException as exc:
             self.error = exc
             self.ready.set()

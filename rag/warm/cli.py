@@ -84,9 +84,7 @@ def register(app: typer.Typer) -> None:
                 if as_json:
                     print(json.dumps({"stopped": [s.pid for s in stopped]}))
                 else:
-                    out.print(
-                        ", ".join(f"stopped pid {s.pid}" for s in stopped) or "no warm server to stop"
-                    )
+                    out.print(", ".join(f"stopped pid {s.pid}" for s in stopped) or "no warm server to stop")
             elif detach:
                 began = time.perf_counter()
                 state, started = client.start(settings, idle=idle)

@@ -115,7 +115,9 @@ class WarmServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     def handle(self, request: dict[str, Any], out: Any) -> None:
         if not hmac.compare_digest(str(request.get("token", "")), self.token):
             log.warning("refused a request without this server's token")
-            send(out, {"type": "error", "kind": "ConfigError", "message": "the warm server refused: bad token"})
+            send(
+                out, {"type": "error", "kind": "ConfigError", "message": "the warm server refused: bad token"}
+            )
             return
         if request.get("identity") != self.place.identity:
             send(out, {"type": "other"})  # asked for other settings or code: the caller starts its own
@@ -249,7 +251,9 @@ def run(
         write_private(place.state, asdict(server.state))
         if ready is not None:
             ready(server.state)
-        threading.Thread(target=server.watch, args=(min(1.0, idle / 4) if idle > 0 else 1.0,), daemon=True).start()
+        threading.Thread(
+            target=server.watch, args=(min(1.0, idle / 4) if idle > 0 else 1.0,), daemon=True
+        ).start()
         server.serve_forever(poll_interval=0.2)
         return server.stopped or "stopped"
     finally:

@@ -9,6 +9,7 @@ and the CLI prints the same one line as without the server.
 from __future__ import annotations
 
 import json
+from io import BufferedIOBase
 from typing import Any, BinaryIO
 
 import rag.errors
@@ -27,12 +28,12 @@ def encode(message: dict[str, Any]) -> bytes:
     return json.dumps(message, ensure_ascii=False).encode() + b"\n"
 
 
-def send(stream: BinaryIO, message: dict[str, Any]) -> None:
+def send(stream: BufferedIOBase | BinaryIO, message: dict[str, Any]) -> None:
     stream.write(encode(message))
     stream.flush()
 
 
-def receive(stream: BinaryIO) -> dict[str, Any] | None:
+def receive(stream: BufferedIOBase | BinaryIO) -> dict[str, Any] | None:
     """The next message, or None at the end of the stream."""
     line = stream.readline(MAX_LINE + 1)
     if not line:
