@@ -246,7 +246,13 @@ def ask(
         if uses_warm(settings, warm):
             from rag.warm.client import ask_stream
 
-            events = ask_stream(settings, question, k=k, filters=filters)
+            def starting() -> None:
+                if err.is_terminal:
+                    err.print(
+                        "starting the warm server: the model loads once (`newsdesk serve --stop` ends it)"
+                    )
+
+            events = ask_stream(settings, question, k=k, filters=filters, starting=starting)
         else:
             events = _desk(settings).ask_stream(question, k=k, filters=filters)
         answer: Answer | None = None

@@ -55,13 +55,14 @@ def spawned(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[ThreadServer]]:
 def test_the_first_ask_starts_a_server_and_the_second_is_answered_by_it(
     settings: Settings, spawned: list[ThreadServer]
 ) -> None:
-    events = list(client.ask_stream(settings, "How many launchers?"))
+    waits: list[str] = []
+    events = list(client.ask_stream(settings, "How many launchers?", starting=lambda: waits.append("wait")))
     assert [type(e) for e in events] == [Retrieval, str, str, str, Answer]
     assert "".join(e for e in events if isinstance(e, str)) == "2,000 [1]."
     answer = events[-1]
     assert isinstance(answer, Answer) and answer.passages[0].url == "https://example.com/a1"
-    list(client.ask_stream(settings, "And the troops?"))
-    assert len(spawned) == 1
+    list(client.ask_stream(settings, "And the troops?", starting=lambda: waits.append("wait")))
+    assert len(spawned) == 1 and waits == ["wait"]
     assert spawned[0].desk.questions == ["How many launchers?", "And the troops?"]
     [info] = client.status(settings)
     assert info["answered"] == 2 and info["current"] and info["pid"] == os.getpid()

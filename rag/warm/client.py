@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +113,13 @@ def _wait_ready(place: Place, proc: subprocess.Popen[bytes] | None, timeout: flo
     raise LLMUnavailableError(f"the warm server was not ready after {timeout:g} s; see {place.log}")
 
 
-def start(settings: Settings, *, idle: float | None = None) -> tuple[State, bool]:
-    """The running server for ``settings``, started (detached) if none is; True if started now."""
+def start(
+    settings: Settings, *, idle: float | None = None, starting: Callable[[], None] | None = None
+) -> tuple[State, bool]:
+    """The running server for ``settings``, started (detached) if none is; True if started now.
+
+    ``starting`` is called just before a new server is started (a caller's "please wait").
+    """
     settings = resolved(settings)
     place = Place.of(settings)
     state = read_state(place)
@@ -131,7 +136,11 @@ def start(settings: Settings, *, idle: float | None = None) -> tuple[State, bool
         state = read_state(place)
         if state is not None:
             return state, False
-        proc = None if alive(place) else spawn(settings, place, settings.warm_idle if idle is None else idle)
+        proc = None
+        if not alive(place):
+            if starting is not None:
+                starting()
+            proc = spawn(settings, place, settings.warm_idle if idle is None else idle)
         return _wait_ready(place, proc, settings.warm_start_timeout), proc is not None
     finally:
         lock.release()
@@ -145,6 +154,7 @@ def ask_stream(
     k: int | None = None,
     filters: Filters | None = None,
     choices: Sequence[str] = (),
+    starting: Callable[[], None] | None = None,
 ) -> Iterator[StreamEvent]:
     """``Newsdesk.ask_stream`` answered by the warm server (started if needed); same events, same errors.
 
@@ -162,7 +172,7 @@ def ask_stream(
     }
     timeout = settings.llm_timeout * 2
     for _attempt in range(3):
-        state, _ = start(settings)
+        state, _ = start(settings, starting=starting)
         try:
             replies = _exchange(state, request, timeout)
             first = next(replies, None)
