@@ -206,7 +206,7 @@ class WarmServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             if self.stopped is not None:
                 return
             self.stopped = reason
-        log.warning("warm server %s stopping: %s", os.getpid(), reason)
+        log.info("warm server %s stopping: %s", os.getpid(), reason)
         threading.Thread(target=self.shutdown, daemon=True).start()
 
     def watch(self, tick: float = 1.0) -> None:
