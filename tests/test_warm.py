@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 from warm_fakes import FakeDesk, ThreadServer
 
-from rag.errors import EmptyStoreError, NewsdeskError, QuestionError
+from rag.errors import (
+    ConfigError,
+    EmptyStoreError,
+    LLMUnavailableError,
+    ModelNotFoundError,
+    NewsdeskError,
+    QuestionError,
+)
 from rag.settings import Settings
 from rag.types import Answer, Retrieval
 from rag.warm import client, place
@@ -244,3 +251,32 @@ def test_a_socket_path_too_long_is_one_clear_error(clean_env: Path) -> None:
     deep = clean_env / ("d" * 120)
     with pytest.raises(NewsdeskError, match="too deep for a socket"):
         _ = Place.of(Settings(store=clean_env / "s", warm_dir=deep)).socket
+
+
+class _Exited:
+    """A spawned server that has already exited with ``returncode``."""
+
+    def __init__(self, returncode: int) -> None:
+        self.returncode = returncode
+
+    def poll(self) -> int:
+        return self.returncode
+
+
+def test_a_server_that_cannot_start_reports_its_typed_error_or_its_log(settings: Settings) -> None:
+    where = Place.of(settings)
+    write_private(where.failure, {"type": "error", "kind": "ModelNotFoundError", "message": "not installed"})
+    with pytest.raises(ModelNotFoundError, match="not installed"):
+        client._wait_ready(where, _Exited(1), 5)  # type: ignore[arg-type]
+    where.failure.unlink()
+    with pytest.raises(LLMUnavailableError, match=r"could not start \(exit 1\); see .*\.log"):
+        client._wait_ready(where, _Exited(1), 5)  # type: ignore[arg-type]
+
+
+def test_the_detached_server_process_sends_back_its_start_up_error(settings: Settings) -> None:
+    """The real ``python -m rag.warm.server``: settings through stdin, a typed error back, nothing left."""
+    broken = settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"})
+    with pytest.raises(ConfigError, match="NEWSDESK_LLM_MODEL is not"):
+        client.start(broken)
+    where = Place.of(broken)
+    assert not alive(where) and read_state(where) is None
