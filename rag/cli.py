@@ -223,21 +223,42 @@ def ask(
         list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
     ] = None,
     as_json: JsonOpt = False,
+    warm: Annotated[
+        bool | None,
+        typer.Option(
+            "--warm/--no-warm",
+            help="Ask the warm server (`newsdesk serve`), starting one if none runs; "
+            "default: the `warm` setting, with the local model only.",
+        ),
+    ] = None,
 ) -> None:
     """Answer a question from the stored articles, with citations."""
     from rag.types import Answer
 
     def run() -> None:
         from rag.inputs import as_filters
+        from rag.warm.cli import uses_warm
 
-        desk = _desk(settings_from(store, chroma_url, model))
+        settings = settings_from(store, chroma_url, model)
         filters = as_filters(
             {"date_from": date_from, "date_to": date_to, "as_of": as_of, "sources": tuple(source or ())}
         )
+        if uses_warm(settings, warm):
+            from rag.warm.client import ask_stream
+
+            def starting() -> None:
+                if err.is_terminal:
+                    err.print(
+                        "starting the warm server: the model loads once (`newsdesk serve --stop` ends it)"
+                    )
+
+            events = ask_stream(settings, question, k=k, filters=filters, starting=starting)
+        else:
+            events = _desk(settings).ask_stream(question, k=k, filters=filters)
         answer: Answer | None = None
         streaming = not as_json and out.is_terminal
         streamed: list[str] = []
-        for event in desk.ask_stream(question, k=k, filters=filters):
+        for event in events:
             if isinstance(event, Answer):
                 answer = event
             elif isinstance(event, str) and streaming:
@@ -374,6 +395,13 @@ def register_plugins(target: typer.Typer = app) -> None:
             )
 
 
+def _register_warm() -> None:
+    from rag.warm.cli import register
+
+    register(app)
+
+
+_register_warm()
 register_plugins()
 
 

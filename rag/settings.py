@@ -91,6 +91,15 @@ class Settings(BaseSettings):
     llm_cache_prompt: bool = True
     model_cache: Path = Field(default_factory=lambda: _default_cache() / "models")
 
+    # The warm server (rag.warm): `newsdesk ask` asks a long-lived process holding the local model
+    # loaded, starting one if none runs, instead of loading it for every call.
+    warm: bool = True  # only with the local model; `--no-warm` answers in the calling process
+    warm_idle: float = Field(default=600.0, ge=0.0)  # seconds without a question before it stops (0: never)
+    warm_dir: Path | None = (
+        None  # per-user, 0700; default $XDG_RUNTIME_DIR/newsdesk or ~/.cache/newsdesk/warm
+    )
+    warm_start_timeout: float = Field(default=300.0, gt=0.0)  # seconds a caller waits for it to be ready
+
     # Chunking and retrieval
     chunk_size: int = 1000
     chunk_overlap: int = 150

@@ -23,6 +23,8 @@ def clear_newsdesk_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.upper().startswith("NEWSDESK_"):
             monkeypatch.delenv(name, raising=False)
+    # `newsdesk ask` answers in the test's own process: only the warm server's tests start one.
+    monkeypatch.setenv("NEWSDESK_WARM", "false")
 
 
 @pytest.fixture
