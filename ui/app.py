@@ -149,6 +149,7 @@ def _library_tab() -> dict[str, Any]:
 def _wire_chat(h: Handlers, a: dict[str, Any], turns: gr.State, memory: Any, settings: Settings) -> None:
     """Ask (locked until the answer is done), Stop, New chat, and the saved conversations."""
     private: dict[str, Any] = {"api_visibility": "private"}
+    cheap: dict[str, Any] = {**private, "concurrency_limit": None}  # never wait behind the model
     # Every model call waits in one queue of settings.concurrency places; Gradio tells each waiting
     # user their place ("queue: 2/3") on the chat, which is why the progress shows there.
     model: dict[str, Any] = {"concurrency_id": LLM_GROUP, "concurrency_limit": settings.concurrency}
@@ -178,10 +179,10 @@ def _wire_chat(h: Handlers, a: dict[str, Any], turns: gr.State, memory: Any, set
             **private,
         )
         # Also after Stop cancels it: the chat is usable again and the conversation saved.
-        event.then(h.settle, [turns, memory], settle_out, queue=False, **private)
+        event.then(h.settle, [turns, memory], settle_out, **cheap)
         answering.append(event)
     a["stop"].click(h.stop, [asking, turns], turns, cancels=answering, queue=False, **private).then(
-        h.settle, [turns, memory], settle_out, queue=False, **private
+        h.settle, [turns, memory], settle_out, **cheap
     )
     clear_out = [a["chatbot"], a["question"], a["panel"], a["standalone"], turns, *saved_out]
     a["clear"].click(h.clear, None, clear_out, cancels=answering, queue=False, **private).then(
@@ -189,8 +190,9 @@ def _wire_chat(h: Handlers, a: dict[str, Any], turns: gr.State, memory: Any, set
     )
     a["chatbot"].clear(h.clear, None, clear_out, queue=False, **private)
     opened = [a["chatbot"], turns, a["panel"], *saved_out]
-    a["conversations"].input(h.open, a["conversations"], opened, queue=False, **private)
-    a["delete_conversation"].click(h.delete_conversation, memory, opened, queue=False, **private)
+    # Queued (with no limit), so their warnings reach the page.
+    a["conversations"].input(h.open, a["conversations"], opened, **cheap)
+    a["delete_conversation"].click(h.delete_conversation, memory, opened, **cheap)
 
 
 def build_app(desk: Desk, settings: Settings) -> gr.Blocks:

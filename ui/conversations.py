@@ -8,10 +8,10 @@ left as it is for someone to look at; it never stops the others from loading.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
-import secrets
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -117,18 +117,9 @@ class Conversations:
         return sorted(found, key=lambda s: s.updated, reverse=True)
 
     def browser_secret(self) -> str:
-        """The key the browser's saved conversation id is sealed with; kept so it outlives a restart."""
-        path = self.folder / ".browser-secret"
-        try:
-            secret = path.read_text(encoding="utf-8").strip()
-            if secret:
-                return secret
-        except OSError:
-            pass
-        secret = secrets.token_hex(16)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(secret, encoding="utf-8")
-        except OSError:  # a read-only folder: the id then lasts until the server restarts
-            pass
-        return secret
+        """The key the browser's copy of the open conversation's id is sealed with.
+
+        Derived from the folder, so it outlives a restart without a file of its own; it guards
+        nothing secret (the list shows every conversation), it only keeps the id stable.
+        """
+        return hashlib.sha256(f"newsdesk:{self.folder}".encode()).hexdigest()[:32]

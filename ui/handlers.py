@@ -106,6 +106,7 @@ class Handlers(LibraryHandlers, SavedConversations):
         self.saved = saved or Conversations(Path(tempfile.gettempdir()) / "newsdesk-conversations")
         self._answer_seconds: float | None = None  # running mean of answer times, for the wait notice
         self._timing_lock = threading.Lock()
+        self._stops: dict[str, threading.Event] = {}  # per browser session: Stop was pressed
 
     def _report(self, err: Exception) -> str:
         return report_error(err, self.public)
@@ -122,7 +123,17 @@ class Handlers(LibraryHandlers, SavedConversations):
 
     # Chat -----------------------------------------------------------------------------------------
 
-    def wait_turn(self, question: str, turns: list[Turn]) -> tuple[Any, ...]:
+    def _stop_flag(self, request: gr.Request | None, fresh: bool = False) -> threading.Event:
+        """The Stop flag of this browser session (a new one when a question is sent)."""
+        key = getattr(request, "session_hash", None) or ""
+        with self._timing_lock:
+            if fresh or key not in self._stops:
+                self._stops[key] = threading.Event()
+            return self._stops[key]
+
+    def wait_turn(
+        self, question: str, turns: list[Turn], request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """Shows the question at once with a waiting notice and locks asking; runs outside the queue.
 
         (chatbot, question box, Ask, Stop, the question being asked.) Until the answer is
@@ -133,6 +144,7 @@ class Handlers(LibraryHandlers, SavedConversations):
         question = (question or "").strip()
         if not question:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
+        self._stop_flag(request, fresh=True)
         pending = Turn(
             question, "", fmt.format_question(question), fmt.format_waiting(self.answer_seconds()), False
         )
@@ -147,13 +159,16 @@ class Handlers(LibraryHandlers, SavedConversations):
         sources: list[str] | None,
         k: float | None,
         as_of: str | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Streams one answer: (chatbot, textbox, sources panel, standalone question, turns).
 
         ``as_of`` comes last, after ``k``, so callers that pass the older inputs by position work.
-        When Stop cancels the event, Gradio closes this generator, which closes the desk's
-        stream, so the model stops writing too.
+        Stop sets this session's flag, seen after every piece of the stream: the desk's
+        stream is closed, so the model stops writing too. (Gradio's own cancel cannot stop a
+        generator that runs in a worker thread; it waits for it to end.)
         """
+        stopped = self._stop_flag(request)
         question = (question or "").strip()
         if not question:
             warn("Type a question first.")
@@ -181,6 +196,8 @@ class Handlers(LibraryHandlers, SavedConversations):
                 question, history=history, k=int(k or self.default_k), filters=filters
             )
             for event in stream:
+                if stopped.is_set():
+                    return  # Stop's handler shows the turn as stopped
                 standalone: Any = gr.skip()
                 if isinstance(event, Retrieval):
                     panel, standalone = tn.panel(turns, pending_sources(event)), event.standalone_question
@@ -212,8 +229,9 @@ class Handlers(LibraryHandlers, SavedConversations):
         done = [*turns, tn.answered(question, answer, number, applied)]
         yield messages(done), gr.skip(), tn.panel(done), answer.standalone_question or question, done
 
-    def stop(self, asking: str, turns: list[Turn]) -> list[Turn]:
-        """Stop: the question being answered stays in the chat, marked as stopped."""
+    def stop(self, asking: str, turns: list[Turn], request: gr.Request | None = None) -> list[Turn]:
+        """Stop: the answer's stream ends on the server; its question stays, marked as stopped."""
+        self._stop_flag(request).set()
         return [*turns, tn.stopped(asking)] if asking else turns
 
     def settle(self, turns: list[Turn], conv_id: str | None) -> tuple[Any, ...]:

@@ -153,7 +153,6 @@ class LibraryHandlers:
         )
 
 
-
 def _ingest_row(name: str, report: IngestReport) -> list[Any]:
     """One result row of the Library tab for a file's ``IngestReport``."""
     articles = report.articles_added + report.articles_updated + report.articles_unchanged

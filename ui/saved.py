@@ -53,7 +53,9 @@ class SavedConversations:
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:50] or "conversation"
         path = EXPORTS / conv_id / f"newsdesk-{slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markdown_conversation(title, now(), [tn.markdown(t) for t in turns]), encoding="utf-8")
+        path.write_text(
+            markdown_conversation(title, now(), [tn.markdown(t) for t in turns]), encoding="utf-8"
+        )
         return gr.DownloadButton(value=str(path), interactive=True)
 
     def save(self, conv_id: str | None, turns: list[Turn]) -> tuple[str | None, Any, Any]:
@@ -96,7 +98,7 @@ class SavedConversations:
 
     def restore(self, conv_id: str | None) -> tuple[Any, ...]:
         """On page load: the conversation this browser had open, or an empty chat."""
-        empty = ([], [], empty_sources(), None, self.choices(None), _no_export())
+        empty: tuple[Any, ...] = ([], [], empty_sources(), None, self.choices(None), _no_export())
         if not conv_id:
             return empty
         try:
