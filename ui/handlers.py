@@ -28,7 +28,7 @@ from ui.feedback import INTERNAL, public_text, report_error, user_message, warn
 from ui.library import ARTICLE_COLUMNS, INGEST_COLUMNS, LibraryHandlers
 from ui.plain import applied_filters
 from ui.public import Publicity
-from ui.saved import SavedConversations
+from ui.saved import SavedConversations, no_export
 from ui.sources import empty_sources, pending_sources
 from ui.turns import Turn, messages
 
@@ -242,9 +242,10 @@ class Handlers(LibraryHandlers, SavedConversations):
         conv_id, listed, export = self.save(conv_id, turns)
         return messages(turns), tn.panel(turns), *busy_controls(False), "", conv_id, listed, export
 
-    def clear(self) -> tuple[Any, ...]:
-        """A new conversation: no history, empty panel; the old one stays saved."""
-        return [], "", empty_sources(), "", [], None, self.choices(None), gr.DownloadButton(value=None)
+    def clear(self, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """A new conversation: no history, empty panel; the old one stays saved, an answer stops."""
+        self._stop_flag(request).set()
+        return [], "", empty_sources(), "", [], None, self.choices(None), no_export()
 
     # API ------------------------------------------------------------------------------------------
 

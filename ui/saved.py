@@ -27,7 +27,8 @@ log = logging.getLogger("newsdesk.ui")
 EXPORTS = Path(tempfile.gettempdir()) / "newsdesk-exports"
 
 
-def _no_export() -> Any:
+def no_export() -> Any:
+    """The Export button with nothing to export yet."""
     return gr.DownloadButton(value=None, interactive=False)
 
 
@@ -61,7 +62,7 @@ class SavedConversations:
     def save(self, conv_id: str | None, turns: list[Turn]) -> tuple[str | None, Any, Any]:
         """Saves the turns (a new id for a new conversation): (id, list, export button)."""
         if not turns:
-            return conv_id, self.choices(conv_id), _no_export()
+            return conv_id, self.choices(conv_id), no_export()
         conv_id = conv_id or new_id()
         title = title_of(turns[0].question)
         try:
@@ -93,12 +94,12 @@ class SavedConversations:
             warn(f"This conversation cannot be opened: {err}. Its file is kept as it is.")
             return skip
         title = title_of(turns[0].question) if turns else "conversation"
-        export = self._export(conv_id, title, turns) if turns else _no_export()
+        export = self._export(conv_id, title, turns) if turns else no_export()
         return tn.messages(turns), turns, tn.panel(turns), conv_id, self.choices(conv_id), export
 
     def restore(self, conv_id: str | None) -> tuple[Any, ...]:
         """On page load: the conversation this browser had open, or an empty chat."""
-        empty: tuple[Any, ...] = ([], [], empty_sources(), None, self.choices(None), _no_export())
+        empty: tuple[Any, ...] = ([], [], empty_sources(), None, self.choices(None), no_export())
         if not conv_id:
             return empty
         try:
@@ -121,4 +122,4 @@ class SavedConversations:
             warn(f"The conversation could not be deleted: {err}")
             return (gr.skip(),) * 6
         gr.Info("Conversation deleted.")
-        return [], [], empty_sources(), None, self.choices(None), _no_export()
+        return [], [], empty_sources(), None, self.choices(None), no_export()
