@@ -186,7 +186,8 @@ class Handlers(LibraryHandlers, SavedConversations):
         history = [(t.question, t.answer) for t in turns if t.ok]
         user_html = fmt.format_question(question)
         pending = Turn(question, "", user_html, fmt.format_partial(""), False)
-        yield messages(turns, pending), "", gr.skip(), gr.skip(), turns
+        # Until the answer is done the turns are left alone: Stop may add one meanwhile.
+        yield messages(turns, pending), "", gr.skip(), gr.skip(), gr.skip()
         answer: Answer | None = None
         panel: Any = gr.skip()
         started = time.monotonic()
@@ -209,7 +210,7 @@ class Handlers(LibraryHandlers, SavedConversations):
                     pending = Turn(question, written, user_html, fmt.format_partial(written), False)
                 else:
                     continue
-                yield messages(turns, pending), gr.skip(), panel, standalone, turns
+                yield messages(turns, pending), gr.skip(), panel, standalone, gr.skip()
                 panel = gr.skip()  # sent once; the panel can be long
         except Exception as err:  # noqa: BLE001 - every failure becomes a warning, never a traceback
             done = [*turns, tn.failed(question, self._report(err), applied)]
