@@ -185,8 +185,8 @@ class CountingModel(FakeChatModel):
 
 
 def test_stop_cancels_the_answer_on_the_server_and_the_chat_is_usable_again(
-    browser: Any, settings: Settings, embedder: Any, sample_dir: Path, shots: Path
-) -> None:
+    browser: Any, shots: Path, settings: Settings, embedder: Any, sample_dir: Path
+) -> None:  # shots before settings: settings' clean_env removes $NEWSDESK_SCREENSHOTS
     model = CountingModel(piece=4)
     model.replies += ["The UK sent " + "many, many " * 300 + "launchers [1].", "Around 850 troops [1]."]
     desk = Newsdesk(settings, llm=model, embedder=embedder)
@@ -324,8 +324,15 @@ def test_on_a_390px_screen_the_header_is_one_row_and_sources_sit_under_the_answe
     card = answer.locator("#nd-isrc-0-1")
     card.wait_for()
     assert card.is_visible() and "2,000" in card.locator("mark").inner_text()
+    chat = page.locator("#nd-chat").bounding_box()
+    page.wait_for_function(  # scrolled to within the chat's visible part
+        "() => { const c = document.getElementById('nd-isrc-0-1').getBoundingClientRect();"
+        " const v = document.getElementById('nd-chat').getBoundingClientRect();"
+        " return c.top >= v.top - 1 && c.top < v.bottom - 40; }"
+    )
+    assert chat is not None
     box, answer_box = card.bounding_box(), answer.bounding_box()
     assert answer_box["y"] <= box["y"] <= answer_box["y"] + answer_box["height"]  # inside the answer
     assert box["y"] < 900  # on the screen, not far below the chat
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off the side
-    page.screenshot(path=shots / "edges-390.png", full_page=True)
+    page.screenshot(path=shots / "edges-390.png")  # as seen: a full-page shot resizes the chat

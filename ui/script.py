@@ -59,7 +59,8 @@ HEAD = """<script>
       if (!folded) return;
       folded.open = true;
       const card = document.getElementById(`nd-isrc-${turn}-${number}`);
-      card?.scrollIntoView({ block: "nearest" });
+      // Again after the chat's own scrolling to its end, which opening the fold sets off.
+      for (const ms of [0, 150, 400]) setTimeout(() => card?.scrollIntoView({ block: "start" }), ms);
       flash(card);
       return;
     }
