@@ -131,6 +131,13 @@ class Handlers(LibraryHandlers, SavedConversations):
                 self._stops[key] = threading.Event()
             return self._stops[key]
 
+    def _forget_stop(self, request: gr.Request | None, flag: threading.Event) -> None:
+        """Drops a finished answer's flag, so sessions that have gone leave nothing behind."""
+        key = getattr(request, "session_hash", None) or ""
+        with self._timing_lock:
+            if self._stops.get(key) is flag:
+                del self._stops[key]
+
     def wait_turn(
         self, question: str, turns: list[Turn], request: gr.Request | None = None
     ) -> tuple[Any, ...]:
@@ -220,6 +227,7 @@ class Handlers(LibraryHandlers, SavedConversations):
             close = getattr(stream, "close", None)
             if close is not None:
                 close()  # stops the model when this generator is closed early (Stop)
+            self._forget_stop(request, stopped)
         if answer is None:
             done = [*turns, tn.failed(question, self._report(RuntimeError("no Answer")), applied)]
             yield messages(done), gr.skip(), tn.panel(done), gr.skip(), done
