@@ -7,10 +7,11 @@ pass a fake chat model). ``rag.api`` drives them and turns the output into an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
@@ -89,10 +90,29 @@ def prompt_chars(variant: str, inputs: dict[str, Any]) -> int:
     return sum(len(str(m.content)) for m in messages)
 
 
+class StreamedText(StrOutputParser):
+    """``StrOutputParser`` whose stream stops when its reader stops reading.
+
+    LangChain's own ``transform`` swallows the ``GeneratorExit`` of a closed stream and
+    then reads the model's remaining output for its trace, so a stopped answer (Stop in
+    the chat) would go on being generated to the end. This passes each piece's text on
+    and no more; ``invoke`` is the parser's own.
+    """
+
+    def transform(
+        self, input: Iterator[str | BaseMessage], config: Any = None, **kwargs: Any
+    ) -> Iterator[str]:
+        for chunk in input:
+            yield chunk.text if isinstance(chunk, BaseMessage) else chunk
+
+
 def generation_chain(llm: BaseChatModel, variant: str = "open") -> Runnable[dict[str, Any], str]:
-    """``{"question", "context"[, "options"]}`` → answer text (streams token by token)."""
+    """``{"question", "context"[, "options"]}`` → answer text (streams token by token).
+
+    Closing its stream closes the model's: generation stops (see ``StreamedText``).
+    """
     frame: Runnable[dict[str, Any], dict[str, Any]] = RunnableLambda(lambda x: prompt_inputs(variant, x))
-    return frame | answer_prompt(variant) | llm | StrOutputParser()
+    return frame | answer_prompt(variant) | llm | StreamedText()
 
 
 def choose_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], Any]:

@@ -254,7 +254,7 @@ def test_the_as_of_box_is_wired_to_the_as_of_parameter() -> None:
     assert box.label == "As of" and "later articles are left out" in (box.info or "")
     respond = [fn for fn in demo.fns.values() if fn.name == "respond"]
     assert len(respond) == 2  # Enter in the question box and the Ask button
-    params = list(inspect.signature(Handlers.respond).parameters)[1:]
+    params = [p for p in inspect.signature(Handlers.respond).parameters if p not in ("self", "request")]
     for fn in respond:
         assert len(fn.inputs) == len(params)
         wired = {name: getattr(block, "elem_id", None) for name, block in zip(params, fn.inputs, strict=True)}
@@ -352,3 +352,20 @@ def test_chat_and_api_share_the_model_queue_with_the_configured_concurrency() ->
     assert respond.queue and respond.show_progress == "minimal"
     waiting = [fn for fn in demo.fns.values() if fn.name == "wait_turn"]
     assert waiting and all(not fn.queue for fn in waiting)  # the question shows before the queue
+
+
+def test_stop_ends_the_answer_and_the_model_mid_stream(
+    desk: Newsdesk, fake_llm: FakeChatModel, sample_dir: Path
+) -> None:
+    desk.ingest([sample_dir])
+    fake_llm.piece = 2
+    fake_llm.replies.append("The UK sent " + "many " * 500 + "launchers [1].")
+    h = Handlers(desk, 4)
+    h.wait_turn(ANTI_TANK, [])
+    steps = h.respond(ANTI_TANK, [], "", "", [], 4)
+    for _ in range(6):  # the retrieval, then pieces of text
+        next(steps)
+    turns = h.stop(ANTI_TANK, [])
+    assert turns[-1].kind == "stopped" and "Stopped" in turns[-1].bot_html
+    assert list(steps) == []  # the next piece ends it: no answer is made
+    assert len(fake_llm.calls) == 1

@@ -6,6 +6,7 @@ from datetime import date
 
 from rag.types import Answer, Citation, Passage, Retrieval
 from ui import format as fmt
+from ui import markup, sources
 
 PASSAGE = "The UK sent 2,000 anti-tank launchers. Troops <b>trained</b> forces & more."
 
@@ -81,19 +82,19 @@ def test_answer_has_reference_list_with_url_and_escaped_model_text() -> None:
 
 
 def test_highlight_wraps_exactly_the_span() -> None:
-    html = fmt.highlight("Alpha beta. Gamma delta.", [(12, 24)])
+    html = markup.highlight("Alpha beta. Gamma delta.", [(12, 24)])
     assert html == "Alpha beta. <mark>Gamma delta.</mark>"
 
 
 def test_highlight_merges_clamps_and_ignores_bad_spans() -> None:
-    html = fmt.highlight("abcdef", [(4, 99), (1, 3), (2, 4), (5, 2), (-5, 0)])
+    html = markup.highlight("abcdef", [(4, 99), (1, 3), (2, 4), (5, 2), (-5, 0)])
     assert html == "a<mark>bcdef</mark>"
 
 
 def test_html_in_passages_and_titles_is_escaped() -> None:
     start = PASSAGE.index("Troops")
     c = cite(title='<img src=x onerror="alert(1)">', highlights=((start, PASSAGE.index(" &")),))
-    html = fmt.source_cards(answer("x [1]", (c,)))
+    html = sources.source_cards(answer("x [1]", (c,)))
     assert "<b>" not in html and "<img" not in html
     assert "&lt;b&gt;trained&lt;/b&gt;" in html
     assert "&amp; more" in html
@@ -102,27 +103,28 @@ def test_html_in_passages_and_titles_is_escaped() -> None:
 
 def test_only_http_urls_become_links() -> None:
     c = cite(url="javascript:alert(1)")
-    html = fmt.format_answer(answer("x [1]", (c,))) + fmt.source_cards(answer("x [1]", (c,)))
+    html = fmt.format_answer(answer("x [1]", (c,))) + sources.source_cards(answer("x [1]", (c,)))
     assert "javascript:" not in html
-    assert fmt.safe_url("https://ok.test/p?q=1") == "https://ok.test/p?q=1"
-    assert fmt.safe_url("ftp://x.test") is None and fmt.safe_url("//x.test") is None
+    assert markup.safe_url("https://ok.test/p?q=1") == "https://ok.test/p?q=1"
+    assert markup.safe_url("ftp://x.test") is None and markup.safe_url("//x.test") is None
 
 
 def test_abstention_looks_different_from_an_answer() -> None:
     normal = fmt.format_answer(answer("They sent 2,000 [1].", (cite(),)))
     abstained = fmt.format_answer(answer("The articles don't say.", abstained=True))
-    assert "nd-abstain" in abstained and "Not in the articles" in abstained
+    assert "nd-abstain" in abstained and abstained.count("The articles don&#x27;t say.") == 2  # shown, copied
+    assert "Not in the articles" not in abstained
     assert "nd-abstain" not in normal and "nd-answer" not in abstained
 
 
 def test_error_answer_points_to_passages() -> None:
     html = fmt.format_answer(answer("", error="LLM unreachable", passages=(passage("b:0"),)))
-    assert "nd-error" in html and "LLM unreachable" in html and "sources panel" in html
+    assert "nd-error" in html and "LLM unreachable" in html and "shown with the sources" in html
 
 
 def test_source_cards_show_cited_with_highlight_and_fold_the_rest() -> None:
     a = answer("x [1]", (cite(),), passages=(passage("a:0", PASSAGE), passage("b:0"), passage("c:0")))
-    html = fmt.source_cards(a, turn=2)
+    html = sources.source_cards(a, turn=2)
     cited, _, folded = html.partition("<details")
     assert 'id="nd-src-2-1"' in cited and "<mark>" in cited
     assert "2 retrieved but not cited" in folded and folded.count("nd-retrieved") == 2
@@ -136,7 +138,7 @@ def test_pending_sources_lists_every_retrieved_passage() -> None:
         passages=(passage("a:0", "<i>one</i>"), passage("b:0")),
         seconds=0.1,
     )
-    html = fmt.pending_sources(r)
+    html = sources.pending_sources(r)
     assert "2 passages retrieved" in html and html.count("nd-retrieved") == 2
     assert "What did the UK send?" in html and "&lt;i&gt;one" in html and "<mark>" not in html
 

@@ -15,8 +15,11 @@ from starlette.middleware import Middleware
 from rag.settings import Settings
 from ui import format as fmt
 from ui.access import ClientAddress, Login, SessionRoutesNeedLogin, check_exposure, parse_auth
-from ui.handlers import ARTICLE_COLUMNS, INGEST_COLUMNS, Desk, Handlers
+from ui.conversations import Conversations, conversations_folder
+from ui.handlers import ARTICLE_COLUMNS, IDLE, INGEST_COLUMNS, Desk, Handlers, busy_controls
 from ui.public import Publicity
+from ui.script import HEAD
+from ui.sources import empty_sources
 from ui.style import CSS
 from ui.throttle import LoginThrottle
 
@@ -29,9 +32,9 @@ LLM_GROUP = "llm"
 
 
 def _ask_tab(k: int) -> dict[str, Any]:
-    """Chat on the left, the sources of the latest answer beside it."""
+    """Chat on the left, each answer's sources beside it (under the answer on a narrow screen)."""
     c: dict[str, Any] = {}
-    with gr.Row():
+    with gr.Row(elem_id="nd-ask-row"):
         with gr.Column(scale=3):
             c["chatbot"] = gr.Chatbot(
                 label="Answers",
@@ -42,10 +45,10 @@ def _ask_tab(k: int) -> dict[str, Any]:
                 buttons=["copy"],
                 placeholder="Ask a question about the articles in the store.",
             )
-            with gr.Row():
+            with gr.Row(elem_id="nd-ask-bar"):
                 c["question"] = gr.Textbox(
                     show_label=False,
-                    placeholder="e.g. What weapons did the UK send to Ukraine?",
+                    placeholder=IDLE,
                     scale=8,
                     elem_id="nd-question",
                     max_lines=4,
@@ -54,7 +57,30 @@ def _ask_tab(k: int) -> dict[str, Any]:
                 c["ask"] = gr.Button(
                     "Ask", variant="primary", scale=1, elem_id="nd-ask", size="md", min_width=90
                 )
+                c["stop"] = gr.Button(
+                    "Stop", variant="stop", scale=1, elem_id="nd-stop", size="md", min_width=90, visible=False
+                )
                 c["clear"] = gr.Button("New chat", scale=1, elem_id="nd-clear", size="md", min_width=110)
+            with gr.Row(elem_id="nd-saved-bar"):
+                c["conversations"] = gr.Dropdown(
+                    label="Saved conversations",
+                    choices=[],
+                    value=None,
+                    elem_id="nd-conversations",
+                    scale=6,
+                    min_width=200,
+                )
+                c["delete_conversation"] = gr.Button(
+                    "Delete", elem_id="nd-delete-conversation", scale=1, size="sm", min_width=80
+                )
+                c["export"] = gr.DownloadButton(
+                    "Export (Markdown)",
+                    elem_id="nd-export",
+                    scale=1,
+                    size="sm",
+                    min_width=150,
+                    interactive=False,
+                )
             with gr.Accordion("Question used for retrieval", open=False, elem_id="nd-rewritten"):
                 c["standalone"] = gr.Textbox(
                     show_label=False,
@@ -81,8 +107,8 @@ def _ask_tab(k: int) -> dict[str, Any]:
                     label="Sources", choices=[], multiselect=True, value=[], elem_id="nd-source-filter"
                 )
                 c["k"] = gr.Slider(1, max(20, k), value=k, step=1, label="Passages to retrieve (k)")
-        with gr.Column(scale=2, min_width=320):
-            c["panel"] = gr.HTML(fmt.empty_sources(), elem_id="nd-sources", label="Sources")
+        with gr.Column(scale=2, min_width=320, elem_id="nd-sources-col"):
+            c["panel"] = gr.HTML(empty_sources(), elem_id="nd-sources", label="Sources")
     return c
 
 
@@ -120,13 +146,65 @@ def _library_tab() -> dict[str, Any]:
     return c
 
 
+def _wire_chat(h: Handlers, a: dict[str, Any], turns: gr.State, memory: Any, settings: Settings) -> None:
+    """Ask (locked until the answer is done), Stop, New chat, and the saved conversations."""
+    private: dict[str, Any] = {"api_visibility": "private"}
+    cheap: dict[str, Any] = {**private, "concurrency_limit": None}  # never wait behind the model
+    # Every model call waits in one queue of settings.concurrency places; Gradio tells each waiting
+    # user their place ("queue: 2/3") on the chat, which is why the progress shows there.
+    model: dict[str, Any] = {"concurrency_id": LLM_GROUP, "concurrency_limit": settings.concurrency}
+    asking = gr.State("")  # the question being answered, for Stop
+    controls = [a["question"], a["ask"], a["stop"]]
+    chat_out = [a["chatbot"], a["question"], a["panel"], a["standalone"], turns]
+    # In the order of Handlers.respond's parameters.
+    chat_in = [a["question"], turns, a["date_from"], a["date_to"], a["sources"], a["k"], a["as_of"]]
+    saved_out = [memory, a["conversations"], a["export"]]
+    settle_out = [a["chatbot"], a["panel"], *controls, asking, *saved_out]
+    answering = []
+    for trigger in (a["question"].submit, a["ask"].click):
+        event = trigger(
+            h.wait_turn,
+            [a["question"], turns],
+            [a["chatbot"], *controls, asking],
+            queue=False,
+            show_progress="hidden",
+            **private,
+        ).then(
+            h.respond,
+            chat_in,
+            chat_out,
+            show_progress="minimal",
+            show_progress_on=a["chatbot"],
+            **model,
+            **private,
+        )
+        # Also after Stop cancels it: the chat is usable again and the conversation saved.
+        event.then(h.settle, [turns, memory], settle_out, **cheap)
+        answering.append(event)
+    a["stop"].click(h.stop, [asking, turns], turns, cancels=answering, queue=False, **private).then(
+        h.settle, [turns, memory], settle_out, **cheap
+    )
+    clear_out = [a["chatbot"], a["question"], a["panel"], a["standalone"], turns, *saved_out]
+    a["clear"].click(h.clear, None, clear_out, cancels=answering, queue=False, **private).then(
+        lambda: busy_controls(False), None, controls, queue=False, **private
+    )
+    a["chatbot"].clear(h.clear, None, clear_out, queue=False, **private)
+    opened = [a["chatbot"], turns, a["panel"], *saved_out]
+    # Queued (with no limit), so their warnings reach the page.
+    a["conversations"].input(h.open, a["conversations"], opened, **cheap)
+    a["delete_conversation"].click(h.delete_conversation, memory, opened, **cheap)
+
+
 def build_app(desk: Desk, settings: Settings) -> gr.Blocks:
     """The page: Ask tab (chat, sources beside it, filters), Library tab, Settings tab, and /ask."""
     k = settings.k
-    h = Handlers(desk, default_k=k, public=Publicity(settings))
+    saved = Conversations(conversations_folder(settings.store))
+    h = Handlers(desk, default_k=k, public=Publicity(settings), saved=saved)
     with gr.Blocks(title="newsdesk", analytics_enabled=False) as demo:
         turns = gr.State([])
-        with gr.Row(equal_height=True):
+        # The browser remembers which conversation it had open; the conversation is a file.
+        memory = gr.BrowserState(None, storage_key="newsdesk-conversation", secret=saved.browser_secret())
+        with gr.Row(equal_height=True, elem_id="nd-header"):
             gr.Markdown("## newsdesk", elem_id="nd-title")
             status = gr.HTML(fmt.settings_line({}), elem_id="nd-status", scale=4)
         with gr.Tabs():
@@ -143,31 +221,7 @@ def build_app(desk: Desk, settings: Settings) -> gr.Blocks:
 
         private: dict[str, Any] = {"api_visibility": "private"}
         cheap: dict[str, Any] = {**private, "concurrency_limit": None}  # never wait behind the model
-        # Every model call waits in one queue of settings.concurrency places; Gradio tells each waiting
-        # user their place ("queue: 2/3") on the chat, which is why the progress shows there.
-        model: dict[str, Any] = {"concurrency_id": LLM_GROUP, "concurrency_limit": settings.concurrency}
-        chat_out = [a["chatbot"], a["question"], a["panel"], a["standalone"], turns]
-        # In the order of Handlers.respond's parameters.
-        chat_in = [a["question"], turns, a["date_from"], a["date_to"], a["sources"], a["k"], a["as_of"]]
-        for trigger in (a["question"].submit, a["ask"].click):
-            trigger(
-                h.wait_turn,
-                [a["question"], turns],
-                a["chatbot"],
-                queue=False,
-                show_progress="hidden",
-                **private,
-            ).then(
-                h.respond,
-                chat_in,
-                chat_out,
-                show_progress="minimal",
-                show_progress_on=a["chatbot"],
-                **model,
-                **private,
-            )
-        a["clear"].click(h.clear, None, chat_out, queue=False, **private)
-        a["chatbot"].clear(h.clear, None, chat_out, queue=False, **private)
+        _wire_chat(h, a, turns, memory, settings)
 
         refresh_in = [lib["search"], a["sources"]]
         refresh_out = [lib["articles"], a["sources"], status, settings_html]
@@ -190,11 +244,14 @@ def build_app(desk: Desk, settings: Settings) -> gr.Blocks:
             h.delete, [lib["selected"], lib["search"]], [lib["articles"], lib["selected"]], **cheap
         ).then(h.refresh, refresh_in, refresh_out, **cheap)
         demo.load(h.refresh, refresh_in, refresh_out, **cheap)
+        opened = [a["chatbot"], turns, a["panel"], memory, a["conversations"], a["export"]]
+        demo.load(h.restore, memory, opened, **cheap)
 
         gr.api(
             h.ask_api,
             api_name="ask",
-            **model,
+            concurrency_id=LLM_GROUP,
+            concurrency_limit=settings.concurrency,
             api_description="Ask one question; returns the Answer as JSON (see rag.types.Answer).",
         )
     demo.queue(default_concurrency_limit=settings.concurrency)
@@ -249,6 +306,7 @@ def launch(
         auth=login,
         prevent_thread_lock=not block,
         css=CSS,
+        head=HEAD,
         ssr_mode=False,
         show_error=False,
         quiet=not block,
