@@ -150,6 +150,6 @@ def test_streaming_and_question_messages_are_escaped_single_blocks() -> None:
 
 
 def test_citation_card_shows_the_page_of_a_pdf_and_nothing_without_one() -> None:
-    paged = fmt.source_cards(answer("x [1]", (cite().model_copy(update={"page": 2}),)), turn=1)
+    paged = sources.source_cards(answer("x [1]", (cite().model_copy(update={"page": 2}),)), turn=1)
     assert '<span class="nd-page">p. 2</span>' in paged
-    assert "nd-page" not in fmt.source_cards(answer("x [1]", (cite(),)), turn=1)
+    assert "nd-page" not in sources.source_cards(answer("x [1]", (cite(),)), turn=1)
