@@ -60,3 +60,36 @@ def test_plain_text_and_markdown_carry_the_references() -> None:
     )
     md = tn.markdown(tn.answered("How *many*?", a, 0, applied))
     assert md.startswith("## How \\*many\\*?") and "\\[1\\] [UK arms Ukraine](<https://x.test/a>)" in md
+
+
+def test_behind_a_login_each_user_sees_and_opens_only_their_own(tmp_path: Path) -> None:
+    saved = Conversations(tmp_path)
+    ann, bob = new_id(), new_id()
+    saved.save(ann, "Ann's", [], owner="ann")
+    saved.save(bob, "Bob's", [], owner="bob")
+    assert [s.title for s in saved.list("ann")] == ["Ann's"]
+    assert {s.title for s in saved.list()} == {"Ann's", "Bob's"}  # no login: one user, everything
+    with pytest.raises(FileNotFoundError):
+        saved.load(bob, "ann")
+    with pytest.raises(FileNotFoundError):
+        saved.delete(bob, "ann")
+    assert saved.load(bob, "bob")["title"] == "Bob's"
+
+
+def test_the_handlers_scope_by_the_requests_login(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from ui.saved import SavedConversations, owner_of
+
+    handler = SavedConversations()
+    handler.saved = Conversations(tmp_path)
+    ann = SimpleNamespace(username="ann")
+    turn = tn.answered("How many?", answer("They sent 2,000 [1].", (cite(),)), 0, "")
+    conv, _, _ = handler.save(None, [turn], owner_of(ann))  # type: ignore[arg-type]
+    assert conv and handler.saved.load(conv)["owner"] == "ann"
+    # Bob's browser holding Ann's id opens nothing and, saving, starts his own conversation.
+    bob = SimpleNamespace(username="bob")
+    assert handler.restore(conv, bob)[3] is None  # type: ignore[arg-type]
+    theirs, _, _ = handler.save(conv, [turn], owner_of(bob))  # type: ignore[arg-type]
+    assert theirs != conv and handler.saved.load(conv)["owner"] == "ann"
+    assert owner_of(None) is None and owner_of(SimpleNamespace(username=None)) is None  # type: ignore[arg-type]

@@ -67,11 +67,17 @@ class Conversations:
             raise Damaged(f"{conv_id!r} is not a conversation id")
         return self.folder / f"{conv_id}.json"
 
-    def save(self, conv_id: str, title: str, turns: list[dict[str, Any]]) -> None:
-        """Writes the conversation atomically (temporary file, fsync, rename)."""
+    def save(self, conv_id: str, title: str, turns: list[dict[str, Any]], owner: str | None = None) -> None:
+        """Writes the conversation atomically (temporary file, fsync, rename).
+
+        ``owner`` is the login that asked (``None`` without a login): behind a login each user
+        lists and opens only their own conversations.
+        """
         target = self.path(conv_id)
         self.folder.mkdir(parents=True, exist_ok=True)
         data = {"version": VERSION, "id": conv_id, "title": title, "updated": now(), "turns": turns}
+        if owner:
+            data["owner"] = owner
         fd, tmp = tempfile.mkstemp(prefix=f".{conv_id}.", suffix=".tmp", dir=self.folder)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -83,8 +89,9 @@ class Conversations:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def load(self, conv_id: str) -> dict[str, Any]:
-        """The saved conversation; ``FileNotFoundError`` when gone, ``Damaged`` when unreadable."""
+    def load(self, conv_id: str, owner: str | None = None) -> dict[str, Any]:
+        """The saved conversation; ``FileNotFoundError`` when gone (or another login's), ``Damaged``
+        when unreadable."""
         path = self.path(conv_id)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -94,16 +101,21 @@ class Conversations:
             raise Damaged(f"{path.name} cannot be read: {err}") from None
         if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
             raise Damaged(f"{path.name} is not a saved conversation")
+        if owner and data.get("owner") != owner:
+            raise FileNotFoundError(path.name)  # another login's conversation is not there for this one
         return data
 
-    def delete(self, conv_id: str) -> bool:
+    def delete(self, conv_id: str, owner: str | None = None) -> bool:
+        if owner:
+            self.load(conv_id, owner)  # refuses another login's conversation
         path = self.path(conv_id)
         existed = path.exists()
         path.unlink(missing_ok=True)
         return existed
 
-    def list(self) -> list[Summary]:
-        """Every conversation in the folder, the latest first; damaged ones say so."""
+    def list(self, owner: str | None = None) -> list[Summary]:
+        """The conversations in the folder (``owner``'s only, when given), the latest first;
+        damaged ones say so (listed to everyone: nobody can tell whose they were)."""
         found: list[Summary] = []
         for path in self.folder.glob("*.json") if self.folder.is_dir() else []:
             conv_id = path.stem
@@ -111,6 +123,8 @@ class Conversations:
                 continue
             try:
                 data = self.load(conv_id)
+                if owner and data.get("owner") != owner:
+                    continue
                 found.append(Summary(conv_id, str(data.get("title") or "Untitled"), str(data.get("updated"))))
             except (Damaged, FileNotFoundError) as err:
                 found.append(Summary(conv_id, f"{path.name} (damaged)", "", str(err)))
@@ -120,6 +134,7 @@ class Conversations:
         """The key the browser's copy of the open conversation's id is sealed with.
 
         Derived from the folder, so it outlives a restart without a file of its own; it guards
-        nothing secret (the list shows every conversation), it only keeps the id stable.
+        nothing secret (who may open a conversation is decided by its owner), it only keeps the
+        id stable.
         """
         return hashlib.sha256(f"newsdesk:{self.folder}".encode()).hexdigest()[:32]

@@ -28,7 +28,7 @@ from ui.feedback import INTERNAL, public_text, report_error, user_message, warn
 from ui.library import ARTICLE_COLUMNS, INGEST_COLUMNS, LibraryHandlers
 from ui.plain import applied_filters
 from ui.public import Publicity
-from ui.saved import SavedConversations, no_export
+from ui.saved import SavedConversations, no_export, owner_of
 from ui.sources import empty_sources, pending_sources
 from ui.turns import Turn, messages
 
@@ -243,18 +243,20 @@ class Handlers(LibraryHandlers, SavedConversations):
         self._stop_flag(request).set()
         return [*turns, tn.stopped(asking)] if asking else turns
 
-    def settle(self, turns: list[Turn], conv_id: str | None) -> tuple[Any, ...]:
+    def settle(
+        self, turns: list[Turn], conv_id: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """After an answer (or Stop): the chat from its turns, asking unlocked, the conversation saved.
 
         (chatbot, sources, question box, Ask, Stop, question being asked, id, list, export.)
         """
-        conv_id, listed, export = self.save(conv_id, turns)
+        conv_id, listed, export = self.save(conv_id, turns, owner_of(request))
         return messages(turns), tn.panel(turns), *busy_controls(False), "", conv_id, listed, export
 
     def clear(self, request: gr.Request | None = None) -> tuple[Any, ...]:
         """A new conversation: no history, empty panel; the old one stays saved, an answer stops."""
         self._stop_flag(request).set()
-        return [], "", empty_sources(), "", [], None, self.choices(None), no_export()
+        return [], "", empty_sources(), "", [], None, self.choices(None, owner_of(request)), no_export()
 
     # API ------------------------------------------------------------------------------------------
 
