@@ -361,6 +361,7 @@ def test_the_store_matches_the_protocol_signatures() -> None:
         "count",
         "delete",
         "get",
+        "keyword",
         "location",
         "query",
         "rebuild",
