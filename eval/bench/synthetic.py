@@ -18,9 +18,10 @@ __all__ = ["CHUNKS_PER_ARTICLE", "FIRST_DAY", "SOURCES", "Chunk", "chunks", "que
 CHUNKS_PER_ARTICLE = 8
 FIRST_DAY = date(2021, 1, 1)
 DAYS = 730  # two years of news
-SOURCES = [f"{name}.example" for name in ("wire", "herald", "times", "post", "daily", "gazette", "tribune", "courier")] + [
-    f"local{i}.example" for i in range(32)
-]  # 40 sources; the first eight publish most
+SOURCES = [
+    f"{name}.example"
+    for name in ("wire", "herald", "times", "post", "daily", "gazette", "tribune", "courier")
+] + [f"local{i}.example" for i in range(32)]  # 40 sources; the first eight publish most
 _COMMON = (
     "said government minister officials report week year people country city police court election "
     "president company market prices workers hospital school military troops forces talks deal plan "
@@ -28,7 +29,11 @@ _COMMON = (
     "rights border trade bank rates inflation jobs strike union protest attack missile aid war peace"
 ).split()
 _FILLER = "the of and to in a on for with at by from that was were has had is are it its as".split()
-_NAMES = [f"{a}{b}" for a in ("Kar", "Bel", "Mor", "Ast", "Vel", "Dun", "Sol", "Tar", "Lin", "Orv") for b in ("ova", "ando", "ström", "ia", "holt", "enko", "ard", "is")]
+_NAMES = [
+    f"{a}{b}"
+    for a in ("Kar", "Bel", "Mor", "Ast", "Vel", "Dun", "Sol", "Tar", "Lin", "Orv")
+    for b in ("ova", "ando", "ström", "ia", "holt", "enko", "ard", "is")
+]
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def chunks(n: int, *, seed: int = 0, prefix: str = "syn") -> Iterator[Chunk]:
             title = " ".join(words.draw(6)).capitalize()
             day = FIRST_DAY + timedelta(days=art.randrange(DAYS))
             source = SOURCES[min(int(art.expovariate(0.25)), len(SOURCES) - 1)]
-        text = " ".join(_sentence(words, rng) for _ in range(6))
+        text = " ".join(_sentence(words, rng) for _ in range(8))
         yield Chunk(f"{prefix}-{i}", f"{prefix}-a{a}", i % CHUNKS_PER_ARTICLE, title, text, day, source)
 
 
