@@ -66,7 +66,7 @@ def filter_query(index: Any, where: Filter) -> tuple[Any | None, bool]:
     import tantivy
 
     clauses = where.clauses if isinstance(where, And) else (where,)
-    parts = [_clause(index, c) for c in clauses]
+    parts = [None if isinstance(c, And) else _clause(index, c) for c in clauses]  # And is flat
     kept = [p for p in parts if p is not None]
     if not kept:
         return None, False
