@@ -224,8 +224,8 @@ def dense_filters(args: dict[str, Any]) -> dict[str, Any]:
             t = time.perf_counter()
             truth.append({h.id for h in store.query(v, k, where=where)})
             times.append(time.perf_counter() - t)
-        row: dict[str, Any] = {
-            "matching": len(store.get(where=where, texts=False)),
+        row: dict[str, Any] = {  # counted page by page: one get() of ~50k rows fails in Chroma
+            "matching": sum(1 for _ in store.scan(texts=False, where=where)),
             "chroma_where_ms": _pct(times),
         }
         for fetch in args["fetches"]:
