@@ -299,3 +299,32 @@ def test_rags_filters_run_inside_the_index(tmp_path: Path) -> None:
     assert filter_query(index, rags)[1] is True
     assert filter_query(index, between("published", None, date(2022, 6, 24)))[1] is True
     assert filter_query(index, all_of(eq("n", 3), eq("source", "x")))[1] is False
+
+
+def test_a_running_reader_sees_another_process_write_without_rebuilding(
+    where_to: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The chat keeps running while ``newsdesk ingest`` writes from another process."""
+    store = open_store(**where_to)
+    fill(store, ["uk", "ee"])
+    assert found(store, "howitzers") == []
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from vectorstore import open_store\n"
+        "args = json.loads(sys.argv[1])\n"
+        "if 'path' in args: args['path'] = Path(args['path'])\n"
+        "s = open_store(**args)\n"
+        "s.upsert(ids=['fr'], texts=['France sent Caesar howitzers.'], metadatas=[{'title': 'Artillery'}],\n"
+        "         embeddings=[[0.0, 1.0, 0.0]])\n"
+        "s.delete(ids=['ee'])\n"
+    )
+    args = json.dumps({k: str(v) for k, v in where_to.items()})
+    out = subprocess.run(
+        [sys.executable, "-c", code, args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    with caplog.at_level(logging.DEBUG, logger=LOG):
+        assert found(store, "howitzers") == ["fr"]
+        assert found(store, "estonia") == []
+    assert not [r for r in caplog.records if "building" in r.getMessage()]
