@@ -256,10 +256,12 @@ def test_a_write_that_died_half_way_is_repaired_at_the_next_search(
     assert sum("building the keyword index" in r.getMessage() for r in caplog.records) == 1
 
 
-def test_a_count_mismatch_is_caught_up(where_to: dict[str, Any]) -> None:
-    """Another client of the store wrote past this index (a server's other users): it is rebuilt."""
+def test_a_count_mismatch_is_caught_up_by_id(
+    where_to: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another client of the store wrote past this index (a server's other users): only the difference is read."""
     store = open_store(**where_to)
-    fill(store, ["uk", "ee"])
+    fill(store, ["uk", "ee", "fr"])
     raw = store.client.get_collection(where_to["collection"])  # type: ignore[attr-defined]
     raw.add(
         ids=["zz"],
@@ -267,7 +269,21 @@ def test_a_count_mismatch_is_caught_up(where_to: dict[str, Any]) -> None:
         metadatas=[{"title": "Floods"}],
         embeddings=[unit(0, 0, 1)],
     )
-    assert found(store, "floods") == ["zz"]
+    raw.delete(ids=["ee"])
+    raw.add(
+        ids=["yy"],
+        documents=["Snow closed roads."],
+        metadatas=[{"title": "Snow"}],
+        embeddings=[unit(0, 1, 1)],
+    )
+    with caplog.at_level(logging.INFO, logger=LOG):
+        assert found(store, "floods") == ["zz"]
+        assert found(store, "snow") == ["yy"]
+        assert found(store, "estonia") == []
+        assert found(store, "missiles") == ["uk", "fr"] or set(found(store, "missiles")) == {"uk", "fr"}
+    messages = [r.getMessage() for r in caplog.records if r.name == LOG]
+    assert not [m for m in messages if "building" in m]
+    assert len([m for m in messages if "caught up: 2 added, 1 removed" in m]) == 1
 
 
 def test_no_rebuild_on_writes_and_questions(

@@ -8,9 +8,9 @@ the server holds no BM25 index a local client can use (see docs/notes-scale.md).
 Every ``upsert`` and ``delete`` writes the index too, under the store's write lock
 and this folder's own lock, between two marks in ``state.json``: ``pending`` set
 before the store is written and cleared once the index has committed. So a write
-that died half way, an old store that never had an index, an index made with other
-``keys``, or one whose count differs from the store's (another client of the same
-server wrote) is seen at the next search and rebuilt once, with a log line.
+that died half way, an old store that never had an index or an index made with other
+``keys`` is seen at the next search and rebuilt once, with a log line; one whose count
+differs from the store's (another client of the same server wrote) is caught up by id.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ __all__ = ["ChromaKeywords", "default_folder", "keywords_for"]
 log = logging.getLogger("newsdesk.keywords")
 STATE = "state.json"
 BUILD_PAGE = 5000
+CATCH_UP_MAX = 20_000  # more records apart than this (and than half the store): rebuild instead
 
 
 def default_folder(*, path: Path | None, url: str | None, collection: str) -> Path:
@@ -98,16 +99,16 @@ class ChromaKeywords:
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, self.folder / STATE)
 
-    def _stale(self, store_count: int) -> str | None:
-        """Why the index cannot be trusted, or None when it can."""
+    def _stale(self, store_count: int) -> tuple[str, bool] | None:
+        """``(why, whole)``: why the index cannot be trusted and whether only a rebuild mends it; None if it can."""
         state = self._state()
         if state.get("pending"):
-            return "no keyword index yet" if self.index.created else "a write did not finish"
+            return ("no keyword index yet" if self.index.created else "a write did not finish"), True
         if tuple(state.get("keys") or ()) != self.keys:
-            return f"it indexed metadata {state.get('keys')}, not {list(self.keys)}"
+            return f"it indexed metadata {state.get('keys')}, not {list(self.keys)}", True
         have = self.index.count()
         if have != store_count:
-            return f"it holds {have:,} records, the store {store_count:,}"
+            return f"it holds {have:,} records, the store {store_count:,}", False
         return None
 
     # -- writing -----------------------------------------------------------------------------
@@ -137,9 +138,39 @@ class ChromaKeywords:
             with store.writing(wait=0), self._lock.acquire(timeout=0):
                 reason = self._stale(store.count())  # the writer we waited for may have finished it
                 if reason is not None:
-                    self._rebuild(store, reason)
+                    why, whole = reason
+                    if whole or not self._catch_up(store):
+                        self._rebuild(store, why)
         except (StoreBusy, Timeout):
             return  # a writer is at work and will leave the index whole; search what is there
+
+    def _catch_up(self, store: ChromaStore) -> bool:
+        """Adds the records the index lacks and drops the ones the store lost, by id; False if most differ.
+
+        What another client of the same server wrote: ids are compared (no text is read but the
+        new records'), so one more article costs a page scan of ids, not a rebuild.
+        """
+        started = time.perf_counter()
+        have, stored = self.index.ids(), store._all_ids()
+        missing, extra = sorted(stored - have), sorted(have - stored)
+        if len(missing) + len(extra) > max(CATCH_UP_MAX, len(stored) // 2):
+            return False
+        self._save(pending=True)
+        docs: list[Doc] = []
+        for i in range(0, len(missing), BUILD_PAGE):
+            for rec in store.get(ids=missing[i : i + BUILD_PAGE]):
+                kept = {k: v for k, v in to_stored(rec.metadata).items() if v is not None}
+                docs.append((rec.id, body(rec.text, kept, self.keys), kept))
+        self.index.write(docs, delete=extra)
+        self._save(pending=False)
+        log.info(
+            "keyword index of %s caught up: %d added, %d removed in %.1f s",
+            store.location,
+            len(docs),
+            len(extra),
+            time.perf_counter() - started,
+        )
+        return True
 
     def _rebuild(self, store: ChromaStore, reason: str) -> None:
         started = time.perf_counter()

@@ -307,6 +307,16 @@ class ChromaStore:
                 return
             offset += len(ids)
 
+    def _all_ids(self) -> set[str]:
+        """Every stored id, page by page, nothing else read (the keyword index's catch-up)."""
+        out: set[str] = set()
+        while True:
+            with guard(self.location, "reading"):
+                ids = self._collection().get(include=[], limit=self._page, offset=len(out))["ids"]
+            out.update(ids)
+            if len(ids) < self._page:
+                return out
+
     def check(self, *, sample: int = 20) -> Health:
         """Compares the rows in Chroma's SQLite with the vectors its index can hand back for them.
 

@@ -64,6 +64,17 @@ class KeywordIndex:
         """Records in the index (deleted ones not counted)."""
         return int(self._searcher().num_docs)
 
+    def ids(self) -> set[str]:
+        """Every id in the index (a catch-up compares them with the store's)."""
+        import tantivy
+
+        searcher = self._searcher()
+        n = int(searcher.num_docs)
+        if n == 0:
+            return set()
+        hits = searcher.search(tantivy.Query.all_query(), limit=n).hits
+        return {str(searcher.doc(addr)["id"][0]) for _, addr in hits}
+
     def write(self, docs: Iterable[Doc], *, delete: Sequence[str] = (), clear: bool = False) -> int:
         """Deletes ``delete`` (and every id in ``docs``), adds ``docs``, commits; returns the docs added.
 
