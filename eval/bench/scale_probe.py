@@ -240,10 +240,43 @@ def dense_filters(args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def catch_up(args: dict[str, Any]) -> dict[str, Any]:
+    """What another client's article costs this one: 8 chunks written past its keyword index, then a question."""
+    import numpy as np
+    import synthetic
+
+    from vectorstore import open_store
+
+    store = open_store(path=Path(args["store"]), collection="newsdesk")
+    store.keyword("warm up", 1)
+    rng = np.random.default_rng(9)
+    extra = list(synthetic.chunks(synthetic.CHUNKS_PER_ARTICLE, seed=args["seed"] + 7, prefix="other"))
+    raw = store.client.get_collection("newsdesk")  # another client: the store's rows, not its index
+    raw.add(
+        ids=[c.id for c in extra],
+        documents=[c.text for c in extra],
+        metadatas=[_metadata(c) for c in extra],
+        embeddings=_vectors(rng, len(extra), args["dim"]).tolist(),
+    )
+    t = time.perf_counter()
+    hits = store.keyword(extra[0].title, 5)
+    out = {
+        "first_keyword_after_other_client_s": round(time.perf_counter() - t, 3),
+        "found_it": extra[0].id in {h.id for h in hits} or any(h.id.startswith("other-") for h in hits),
+    }
+    store.delete(ids=[c.id for c in extra])
+    out["chunks"] = store.count()
+    return out
+
+
 if __name__ == "__main__":
     root, step, params = sys.argv[1], sys.argv[2], json.loads(Path(sys.argv[3]).read_text())
     sys.path.insert(0, root)
     import logging
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    print(json.dumps({"build": build, "ask": ask, "dense_filters": dense_filters}[step](params)))
+    print(
+        json.dumps(
+            {"build": build, "ask": ask, "dense_filters": dense_filters, "catch_up": catch_up}[step](params)
+        )
+    )
