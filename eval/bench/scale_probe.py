@@ -251,13 +251,11 @@ def catch_up(args: dict[str, Any]) -> dict[str, Any]:
     store.keyword("warm up", 1)
     rng = np.random.default_rng(9)
     extra = list(synthetic.chunks(synthetic.CHUNKS_PER_ARTICLE, seed=args["seed"] + 7, prefix="other"))
-    raw = store.client.get_collection("newsdesk")  # another client: the store's rows, not its index
-    raw.add(
-        ids=[c.id for c in extra],
-        documents=[c.text for c in extra],
-        metadatas=[_metadata(c) for c in extra],
-        embeddings=_vectors(rng, len(extra), args["dim"]).tolist(),
-    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as elsewhere:  # another client: same rows, its own keyword index
+        other = open_store(path=Path(args["store"]), collection="newsdesk", keyword_path=Path(elsewhere))
+        _write(other, extra, _vectors(rng, len(extra), args["dim"]))
     t = time.perf_counter()
     hits = store.keyword(extra[0].title, 5)
     out = {
