@@ -407,7 +407,7 @@ register_plugins()
 
 def main() -> None:
     logging.basicConfig(level=os.environ.get("NEWSDESK_LOG", "WARNING"))
-    for noisy in ("bm25s", "httpx", "chromadb", "sentence_transformers"):
+    for noisy in ("tantivy", "httpx", "chromadb", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

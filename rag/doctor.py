@@ -30,7 +30,7 @@ IMPORTS = (
     "xllamacpp",
     "langchain_core",
     "langchain_openai",
-    "bm25s",
+    "tantivy",
     "blingfire",
     "markdown_it",
     "pandas",

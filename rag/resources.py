@@ -1,5 +1,5 @@
-"""What a desk owns, each created on first use: the embedder, the model, the keyword index, the
-retrieval pipeline, the answering components and the model's chains.
+"""What a desk owns, each created on first use: the embedder, the model, the retrieval pipeline,
+the answering components and the model's chains (the keyword index is the store's own).
 
 Opening a ``Newsdesk`` to list articles starts no model; a chat server calls ``warm_up`` to pay
 these costs before its first user. Safe to share between threads (one lock).
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
     from rag.answering import Answering
     from rag.grounding import Checker
-    from rag.lexical import LexicalCache
     from rag.settings import Settings
     from rag.stages import Pipeline
     from vectorstore import Store
@@ -36,6 +35,19 @@ def _default_checker() -> Checker:
     return HeuristicChecker()
 
 
+class KeywordWarmup:
+    """The store's keyword index, opened (and built once, for a store that has none) by ``index``.
+
+    The store keeps it in step with every write, so nothing here is ever stale.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def index(self) -> None:
+        self.store.keyword("warm up", 1)
+
+
 class Resources:
     """The lazily built parts of one configuration; ``llm``, ``embedder`` and ``checker`` may be injected."""
 
@@ -52,7 +64,7 @@ class Resources:
             else model_label(self.settings)
         )
         self._embedder = embedder
-        self._lexical: LexicalCache | None = None
+        self._lexical: KeywordWarmup | None = None
         self._pipeline: Pipeline | None = None
         self._chains: dict[str, Any] = {}
         self._answering: Answering | None = None
@@ -78,12 +90,11 @@ class Resources:
             return self._llm
 
     @property
-    def lexical(self) -> LexicalCache:
+    def lexical(self) -> KeywordWarmup:
+        """What ``warm_up`` calls to open the store's keyword index before the first question."""
         with self._lock:
             if self._lexical is None:
-                from rag.lexical import LexicalCache
-
-                self._lexical = LexicalCache(self.store)
+                self._lexical = KeywordWarmup(self.store)
             return self._lexical
 
     @property
@@ -92,12 +103,10 @@ class Resources:
         from rag.retrieval import build_pipeline
         from rag.stages import StageContext
 
-        embedder, lexical = self.embedder, self.lexical
+        embedder = self.embedder
         with self._lock:
             if self._pipeline is None:
-                context = StageContext(
-                    settings=self.settings, store=self.store, embedder=embedder, lexical=lexical
-                )
+                context = StageContext(settings=self.settings, store=self.store, embedder=embedder)
                 self._pipeline = build_pipeline(context)
             return self._pipeline
 
@@ -124,7 +133,3 @@ class Resources:
             if name not in self._chains:
                 self._chains[name] = build(llm)
             return self._chains[name]
-
-    def _changed(self) -> None:
-        if self._lexical is not None:
-            self._lexical.invalidate()

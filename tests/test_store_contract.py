@@ -97,9 +97,10 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(params=["embedded", "server"])
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+def make_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeStore:
     """``make_store(page_size=None)``: a new, empty store; calling it again opens the same one."""
     name = f"c-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # a server's keyword index goes there
     if request.param == "server":
         url: str = request.getfixturevalue("server_url")
 
@@ -361,6 +362,7 @@ def test_the_store_matches_the_protocol_signatures() -> None:
         "count",
         "delete",
         "get",
+        "keyword",
         "location",
         "query",
         "rebuild",

@@ -4,7 +4,8 @@ This package knows nothing of articles or questions; ``rag`` builds on it.
 It is the only place in the project that talks to chromadb. Callers get a
 store from ``open_store``, type against ``Store`` and filter with
 ``vectorstore.filters`` (``Eq``, ``In``, ``Range``, ``And``), never with
-Chroma's own syntax.
+Chroma's own syntax. Keyword search (BM25) is the store's too: ``Store.keyword``
+over a tantivy index kept beside the data (``vectorstore.keywords``).
 """
 
 from vectorstore.base import (

@@ -53,7 +53,7 @@ class StoreBusy(VectorStoreError):
 
 @dataclass(frozen=True)
 class Hit:
-    """A query result; ``score`` is cosine similarity (1 = same direction)."""
+    """A query result; ``score`` is cosine similarity (1 = same direction), or BM25 from ``keyword``."""
 
     id: str
     text: str
@@ -117,6 +117,15 @@ class Store(Protocol):
 
     def query(self, embedding: Sequence[float], k: int, where: Filter | None = None) -> list[Hit]:
         """The ``k`` records closest to ``embedding`` by cosine, best first."""
+        ...
+
+    def keyword(self, query: str, k: int, where: Filter | None = None) -> list[Hit]:
+        """The ``k`` records that best match ``query`` by BM25, best first (``score``: BM25, not cosine).
+
+        The store keeps its keyword index in step with every ``upsert`` and ``delete`` and
+        filters inside it; a store without one (or with one a crash left behind) builds it
+        once, at the first call, so a warm-up calls this with any text.
+        """
         ...
 
     def get(

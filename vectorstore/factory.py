@@ -6,6 +6,7 @@ kind of store would be chosen here, and callers would not change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from vectorstore.base import Store, StoreUnavailable
@@ -21,9 +22,12 @@ def open_store(
     collection: str = "newsdesk",
     page_size: int | None = None,
     write_wait: float = 0,
+    keyword_keys: Sequence[str] = ("title",),
+    keyword_path: Path | None = None,
 ) -> Store:
     """The store at ``url`` (a server, which wins when both are given) or in the folder ``path``.
 
+    ``keyword_keys`` / ``keyword_path``: see ``ChromaStore``.
     ``write_wait``: seconds a single write outside ``Store.writing`` waits for the write lock.
     ``StoreUnavailable`` when neither is given or the store cannot be opened or reached.
     """
@@ -35,4 +39,6 @@ def open_store(
         collection=collection,
         page_size=page_size,
         write_wait=write_wait,
+        keyword_keys=keyword_keys,
+        keyword_path=keyword_path,
     )

@@ -19,6 +19,9 @@ Modules, one job each:
   ``process``: each phase in its own spawned process (peak RSS per pipeline, no shared caches).
 - ``table``: results flattened to metrics, ratios ours/baseline, the rich table.
 - ``run``: the phases in order and the results file; ``cli``: the typer command.
+- ``newsdesk bench scale`` (``scaling``, ``scale_probe``, ``synthetic``): the store alone as it
+  grows, with synthetic news-like chunks: write rate, disk, RAM, first question, filtered
+  retrieval, one more article; ``--old`` times another checkout's code on the same store.
 
 Phases:
 

@@ -21,6 +21,7 @@ from eval.bench.scale import DEFAULT_MAX_CHUNKS
 from eval.bench.table import render_table
 
 console = Console()
+SCALE_OUT = DEFAULT_OUT.with_name("scale.json")
 
 app = typer.Typer(
     help="Benchmark newsdesk against a plain LangChain pipeline (ingest, retrieval, answer latency).",
@@ -38,6 +39,7 @@ def _csv(value: str, cast: Callable[[str], Any]) -> list[Any]:
 
 @app.callback(invoke_without_command=True)
 def main(
+    ctx: typer.Context,
     data: Annotated[
         Path | None,
         typer.Option(
@@ -68,6 +70,8 @@ def main(
     ] = 0,
 ) -> None:
     """Ingest throughput, retrieval latency at 1x/10x/100x and answer latency, ours vs the LangChain tutorial."""
+    if ctx.invoked_subcommand is not None:
+        return
     model_list = _csv(models, str)
     unknown = [m for m in model_list if m not in MODELS]
     if unknown:
@@ -112,3 +116,47 @@ def main(
     console.print(
         f"ratio = ours/baseline; green = ours better. {results['seconds']:.0f}s in all. JSON: {out}"
     )
+
+
+@app.command("scale")
+def scale(
+    chunks: Annotated[int, typer.Option("--chunks", "-n", help="Synthetic chunks in the store.")] = 20_000,
+    old: Annotated[
+        Path | None,
+        typer.Option(
+            "--old", help="Another checkout (e.g. main): also time its keyword path on the same store."
+        ),
+    ] = None,
+    old_build: Annotated[
+        bool, typer.Option("--old-build", help="Also build a store with the --old code (its write rate).")
+    ] = False,
+    real: Annotated[
+        bool,
+        typer.Option("--real-embedder", help="Embed with the configured embedder instead of random vectors."),
+    ] = False,
+    questions: Annotated[int, typer.Option("--questions", help="Timed questions per filter.")] = 50,
+    work: Annotated[
+        Path | None, typer.Option("--work", help="Keep the stores here (default: a temp folder).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="JSON results file.")] = SCALE_OUT,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic chunks and questions.")] = 0,
+) -> None:
+    """The store as it grows: write rate, disk, RAM, first question, filtered retrieval, one more article."""
+    import json
+
+    from eval.bench.scaling import ScaleConfig, run_scale
+
+    if chunks < 100:
+        raise typer.BadParameter("--chunks: at least 100")
+    cfg = ScaleConfig(
+        chunks, work=work, old=old, old_build=old_build, real=real, questions=questions, seed=seed
+    )
+    try:
+        results = run_scale(cfg, say=lambda line: console.print(line, highlight=False))
+    except RuntimeError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    console.print_json(json.dumps({k: results[k] for k in ("build", "new", "old") if k in results}))
+    console.print(f"JSON: {out}")

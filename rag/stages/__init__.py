@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.runnables import RunnableConfig
 
-    from rag.lexical import LexicalCache
     from rag.settings import Settings
     from vectorstore import Store
 
@@ -68,7 +67,6 @@ class StageContext:
     settings: Settings
     store: Store
     embedder: Embeddings
-    lexical: LexicalCache
 
 
 class Stage(Protocol):

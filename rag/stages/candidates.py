@@ -26,7 +26,11 @@ class DenseCandidates:
 
 
 class KeywordCandidates:
-    """BM25 over chunk texts with their titles: finds the rare names and numbers embeddings blur."""
+    """BM25 over chunk texts with their titles: finds the rare names and numbers embeddings blur.
+
+    The store's own keyword index answers (``Store.keyword``), filtered inside it, so a
+    question costs the same whether the store holds a thousand chunks or a million.
+    """
 
     name = "keyword"
 
@@ -35,14 +39,6 @@ class KeywordCandidates:
 
     def run(self, state: RetrievalState) -> RetrievalState:
         q = state.query
-        index = self.context.lexical.index()
-        where = store_filter(q.filters)
-        hits = index.search(q.question, q.fetch_k, where.matches if where is not None else None)
-        ids = [index.ids[pos] for pos, _ in hits]
-        texts = {r.id: r.text for r in self.context.store.get(ids=ids)} if ids else {}
-        found = [
-            ChunkMeta.from_store(index.metadatas[pos], len(texts[cid])).passage(cid, texts[cid], score)
-            for (pos, score), cid in zip(hits, ids, strict=True)
-            if cid in texts
-        ]
+        hits = self.context.store.keyword(q.question, q.fetch_k, where=store_filter(q.filters))
+        found = [ChunkMeta.from_store(h.metadata, len(h.text)).passage(h.id, h.text, h.score) for h in hits]
         return replace(state, candidates={**state.candidates, self.name: found})

@@ -25,6 +25,7 @@ from vectorstore.base import (
 )
 from vectorstore.chroma.client import open_client, suppress_missing
 from vectorstore.chroma.errors import guard, store_failure
+from vectorstore.chroma.keywords import ChromaKeywords, default_folder, keywords_for
 from vectorstore.chroma.sqlite import DB_FILE, batches, sqlite_rows
 from vectorstore.chroma.syntax import record, to_stored, translate
 from vectorstore.embedded import Folder, folder
@@ -49,9 +50,18 @@ class ChromaStore:
         collection: str = "newsdesk",
         page_size: int | None = None,
         write_wait: float = 0,
+        keyword_keys: Sequence[str] = ("title",),
+        keyword_path: Path | None = None,
     ):
-        """``write_wait``: seconds a single ``upsert``/``delete`` outside ``writing()`` waits for the lock."""
+        """``write_wait``: seconds a single ``upsert``/``delete`` outside ``writing()`` waits for the lock.
+
+        ``keyword_keys``: metadata keys whose text BM25 reads with each record's own (a title);
+        ``keyword_path``: the keyword index's folder (default: ``keywords.default_folder``).
+        """
         self._location = url or str(path)
+        self._keyword_keys = tuple(keyword_keys)
+        self._keyword_path = keyword_path or default_folder(path=path, url=url, collection=collection)
+        self._keywords_open: ChromaKeywords | None = None
         self._page = page_size or PAGE
         self._name = collection
         self._write_wait = write_wait
@@ -148,6 +158,16 @@ class ChromaStore:
             self._col = self._server.get_collection(name=self._name, embedding_function=None)
         return self._col
 
+    @property
+    def _keywords(self) -> ChromaKeywords:
+        """The keyword index, opened on first use (a store opened only to count never creates it)."""
+        if self._keywords_open is None:
+            with guard(self.location, "opening its keyword index", writing_to=self._keyword_path):
+                self._keywords_open = keywords_for(
+                    self._keyword_path, self._keyword_keys, location=self.location
+                )
+        return self._keywords_open
+
     def _write(self) -> AbstractContextManager[None]:
         return self.writing(wait=self._write_wait)
 
@@ -170,7 +190,9 @@ class ChromaStore:
         if len(set(ids)) != len(ids):
             raise ValueError("ids repeat within one upsert")
         stored = [to_stored(m) for m in metadatas]
-        with self._write(), guard(self.location, "writing", writing_to=self._folder_path):
+        keywords = self._keywords
+        docs = keywords.docs(ids, texts, stored)
+        with self._write(), keywords.writing(), guard(self.location, "writing", writing_to=self._folder_path):
             col = self._collection()
             step = self._max_batch()
             for i in range(0, len(ids), step):
@@ -188,6 +210,7 @@ class ChromaStore:
                     metadatas=[m or None for m in metas],
                     embeddings=[list(map(float, e)) for e in embeddings[i : i + step]],
                 )
+            keywords.index.write(docs)
 
     def delete(self, *, ids: Sequence[str] | None = None, where: Filter | None = None) -> int:
         """Deletes by ids or by a filter; returns how many rows went."""
@@ -202,12 +225,24 @@ class ChromaStore:
                 return 0
         else:
             raise ValueError("delete needs ids or a filter")
-        with self._write(), guard(self.location, "deleting", writing_to=self._folder_path):
+        keywords = self._keywords
+        with (
+            self._write(),
+            keywords.writing(),
+            guard(self.location, "deleting", writing_to=self._folder_path),
+        ):
             col = self._collection()
             found = col.get(ids=ids, where=chroma_where, include=[])["ids"]
             if found:
                 col.delete(ids=list(found))
+                keywords.index.write((), delete=list(found))
         return len(found)
+
+    def keyword(self, query: str, k: int, where: Filter | None = None) -> list[Hit]:
+        """The ``k`` records that best match ``query`` by BM25 (text and ``keyword_keys``), best first."""
+        translate(where)  # refuses anything but a neutral filter
+        with guard(self.location, "searching its keyword index"):
+            return self._keywords.search(self, query, k, where)
 
     def query(self, embedding: Sequence[float], k: int, where: Filter | None = None) -> list[Hit]:
         if k < 1:
@@ -271,6 +306,16 @@ class ChromaStore:
             if len(ids) < self._page:
                 return
             offset += len(ids)
+
+    def _all_ids(self) -> set[str]:
+        """Every stored id, page by page, nothing else read (the keyword index's catch-up)."""
+        out: set[str] = set()
+        while True:
+            with guard(self.location, "reading"):
+                ids = self._collection().get(include=[], limit=self._page, offset=len(out))["ids"]
+            out.update(ids)
+            if len(ids) < self._page:
+                return out
 
     def check(self, *, sample: int = 20) -> Health:
         """Compares the rows in Chroma's SQLite with the vectors its index can hand back for them.

@@ -1,0 +1,150 @@
+"""``newsdesk bench scale``: how the store behaves as it grows, with synthetic news-like chunks.
+
+Each step runs in its own process (``scale_probe.py``) so RSS and first-question
+times are those of a process that just started. ``--old ROOT`` runs the same
+questions with another checkout's code (``git worktree add /tmp/old main``):
+the keyword path before the store had its own index.
+
+Measured: write rate (chunks/s through ``Store.upsert``, vectors made beforehand),
+disk of the store and of its keyword index, peak RSS, the first keyword question
+after start, keyword and dense p50/p95 with no filter, a date range + source, and
+as of a day, and what one more article costs: its ingest and the question after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PROBE", "ScaleConfig", "run_scale"]
+
+PROBE = Path(__file__).with_name("scale_probe.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ScaleConfig:
+    """What one run measures (see ``newsdesk bench scale --help``)."""
+
+    def __init__(
+        self,
+        n: int,
+        *,
+        work: Path | None = None,
+        old: Path | None = None,
+        old_build: bool = False,
+        real: bool = False,
+        questions: int = 50,
+        k: int = 30,
+        seed: int = 0,
+        batch: int = 1000,
+        dim: int = 384,
+    ) -> None:
+        self.n, self.work, self.old, self.old_build, self.real = n, work, old, old_build, real
+        self.questions, self.k, self.seed, self.batch, self.dim = questions, k, seed, batch, dim
+
+
+def machine() -> dict[str, Any]:
+    """CPU model, cores and load: timings mean little without them."""
+    info: dict[str, Any] = {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+        info["cpu"] = next(
+            (ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name")), None
+        )
+    except (OSError, subprocess.SubprocessError):
+        info["cpu"] = platform.processor() or None
+    return info
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _step(root: Path, step: str, params: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    args = tmp / f"{step}.json"
+    args.write_text(json.dumps(params))
+    started, load = time.perf_counter(), _load()
+    out = subprocess.run(
+        [sys.executable, str(PROBE), str(root), step, str(args)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=3600,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{step} with {root} failed: {out.stderr.strip()[-2000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["wall_s"] = round(time.perf_counter() - started, 2)
+    result["load_before"], result["load_after"] = load, _load()
+    logs = [ln for ln in out.stderr.splitlines() if "keyword index" in ln]
+    if logs:
+        result["log"] = logs
+    return result
+
+
+def _disk(path: Path) -> float:
+    return (
+        round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6, 1)
+        if path.exists()
+        else 0.0
+    )
+
+
+def _questions(cfg: ScaleConfig) -> list[str]:
+    sys.path.insert(0, str(PROBE.parent))
+    import synthetic  # beside the probe, importable by path alone
+
+    sample = list(synthetic.chunks(min(cfg.n, 20_000), seed=cfg.seed))
+    return synthetic.questions(sample, cfg.questions + 1, seed=cfg.seed)
+
+
+def run_scale(cfg: ScaleConfig, say: Any = print) -> dict[str, Any]:
+    """Builds the store(s), asks, and returns everything as one JSON-ready dict."""
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
+        work = cfg.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        tmp = Path(scratch)
+        base = {"n": cfg.n, "seed": cfg.seed, "dim": cfg.dim, "batch": cfg.batch, "real": cfg.real}
+        result: dict[str, Any] = {
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "config": {
+                **base,
+                "questions": cfg.questions,
+                "k": cfg.k,
+                "old": str(cfg.old) if cfg.old else None,
+            },
+            "command": " ".join(sys.argv),
+        }
+        store = work / f"store-{cfg.n}"
+        say(f"building {cfg.n:,} chunks in {store}")
+        result["build"] = _step(ROOT, "build", {**base, "store": str(store)}, tmp)
+        result["build"]["disk_mb"] = {
+            "total": _disk(store),
+            "keyword_index": _disk(store / "keyword-newsdesk"),
+        }
+        questions = _questions(cfg)
+        ask = {**base, "store": str(store), "questions": questions, "k": cfg.k}
+        say("asking (new keyword path)")
+        result["new"] = _step(ROOT, "ask", {**ask, "old": False}, tmp)
+        if cfg.old is not None:
+            say(f"asking (old keyword path, code of {cfg.old})")
+            result["old"] = _step(cfg.old, "ask", {**ask, "old": True}, tmp)
+            if cfg.old_build:
+                old_store = work / f"store-{cfg.n}-old"
+                say(f"building {cfg.n:,} chunks with the old code in {old_store}")
+                result["old_build"] = _step(cfg.old, "build", {**base, "store": str(old_store)}, tmp)
+                result["old_build"]["disk_mb"] = {"total": _disk(old_store)}
+        return result
