@@ -1,14 +1,15 @@
 """Chat models: one ``ChatOpenAI`` path for the local model and any remote server.
 
 Locally, the GGUF model is served by xllamacpp's llama.cpp server inside this
-process, listening on 127.0.0.1 on a free port; it starts on first use and
-goes away with the process. Remotely, ``llm_base_url``/``llm_model``/key
+process, listening on 127.0.0.1 on a free port with an API key of the process's
+own; it starts on first use and goes away with the process. Remotely, ``llm_base_url``/``llm_model``/key
 point the same client at OpenAI, vLLM, Ollama or llama.cpp's own server.
 """
 
 from __future__ import annotations
 
 import atexit
+import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from rag.settings import Settings
 class _Running:
     server: Any
     url: str
+    key: str
 
 
 class LocalServer:
@@ -34,16 +36,18 @@ class LocalServer:
     _running: dict[tuple[str, int, int, bool], _Running] = {}
 
     @classmethod
-    def url_for(
+    def endpoint_for(
         cls, model_path: Path, *, context: int, threads: int, parallel: int = 1, cache_prompt: bool = True
-    ) -> str:
+    ) -> tuple[str, str]:
+        """(base URL, API key) of the running server for this model, started on first use."""
         key = (str(model_path), context, threads, cache_prompt)
         with cls._lock:
             if key not in cls._running:
                 cls._running[key] = cls._start(
                     model_path, context=context, threads=threads, parallel=parallel, cache_prompt=cache_prompt
                 )
-            return cls._running[key].url
+            running = cls._running[key]
+            return running.url, running.key
 
     @staticmethod
     def _start(
@@ -63,6 +67,10 @@ class LocalServer:
         params.hostnames = ["127.0.0.1"]
         params.port = 0  # a free port, chosen by the server
         params.ui = False
+        # A key of this process's own: the port is open to every local user, and a warm server
+        # keeps it open for minutes; without the key nobody else can have the model write.
+        api_key = secrets.token_urlsafe(24)
+        params.api_keys = [api_key]
         # Reusing the cached prefix (the fixed system prompt) saves most of the prompt reading, but
         # llama.cpp's logits then depend on how the prompt was batched, so the same question can get a
         # different answer after other questions; off, identical requests give identical answers.
@@ -76,7 +84,7 @@ class LocalServer:
             ) from exc
         address = server.listening_address
         url = address if address.startswith("http") else f"http://{address}"
-        return _Running(server=server, url=url.rstrip("/") + "/v1")
+        return _Running(server=server, url=url.rstrip("/") + "/v1", key=api_key)
 
     @classmethod
     def stop_all(cls) -> None:
@@ -99,14 +107,13 @@ def make_llm(settings: Settings, *, max_tokens: int | None = None) -> BaseChatMo
 
     if settings.is_local_llm:
         path = ensure_model(settings.model, settings.model_cache)
-        base_url = LocalServer.url_for(
+        base_url, api_key = LocalServer.endpoint_for(
             path,
             context=settings.llm_context,
             threads=settings.llm_threads,
             cache_prompt=settings.llm_cache_prompt,
         )
         model_name = MODELS[settings.model].name
-        api_key = "local"
     else:
         if not settings.llm_model:
             raise ConfigError(

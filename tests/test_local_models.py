@@ -112,3 +112,22 @@ def test_ensure_model_returns_the_joined_file(model_path: Path) -> None:
 def test_unknown_model_key() -> None:
     with pytest.raises(ModelNotFoundError, match="unknown local model 'huge'"):
         ensure_model("huge", Path("/nonexistent"))
+
+
+def test_the_local_server_answers_only_with_its_key(desk: Newsdesk) -> None:
+    # The port is open to every local user (and a warm server keeps it open for minutes):
+    # only this process, holding the key, may have the model write.
+    import httpx
+
+    from rag.llm import LocalServer
+
+    ask(desk, "How many British troops are stationed in Estonia?")  # the server is running
+    assert LocalServer._running
+    running = next(iter(LocalServer._running.values()))
+    body = {"messages": [{"role": "user", "content": "Say yes."}], "max_tokens": 2}
+    url = running.url + "/chat/completions"
+    assert httpx.post(url, json=body, timeout=60).status_code == 401
+    wrong = httpx.post(url, json=body, headers={"Authorization": "Bearer guess"}, timeout=60)
+    assert wrong.status_code == 401
+    ok = httpx.post(url, json=body, headers={"Authorization": f"Bearer {running.key}"}, timeout=60)
+    assert ok.status_code == 200
