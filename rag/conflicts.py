@@ -5,6 +5,10 @@ thing ("9,999 anti-tank missile launchers" beside the real "2,000"). For each
 number in the answer, the words that follow it in the passage it cites name
 the thing counted; another passage giving a different number followed by the
 same words disagrees. The answer then says so, citing both.
+
+A conflict is the same quantity of the same thing: labels ("season 17", "Game 7"), the day
+of a date, times of day, years and ordinals are no quantities, and a percent, a sum of
+money and a count never disagree with each other.
 """
 
 from __future__ import annotations
@@ -40,6 +44,46 @@ BEFORE_WORDS = 8  # words before a number that say who counted or did what ("Rus
 BEFORE_AGREE = 3  # of their content words, how many two figures with an elided noun must share
 SHOWN_WORDS = 3  # content words shown when saying what the sources disagree on
 _YEAR = re.compile(r"(19|20)\d\d")  # "in 2013 Djokovic won" and "in 2011 Djokovic won" are two events
+# Words before a number that make it the name of one of a series ("Season 17", "Game 7"): a label, no quantity.
+_LABELS = frozenset(
+    "season episode game chapter part round week day stage phase volume vol no number issue act level "
+    "series book grade page section article version match leg race heat lap flight route room term".split()
+)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?\s*$")
+_WORD_AFTER = re.compile(r"^\s*([A-Za-z]+)")
+_CLOCK = re.compile(r"^(?::\d|\s*[ap]\.?m\b)", re.IGNORECASE)  # "9:30", "7 pm"
+_PERCENT = re.compile(r"^\s*(?:%|per\s?cent\b|percentage\b)", re.IGNORECASE)
+_CURRENCY = re.compile(r"(?:[$£€¥]|\b(?:US|USD|EUR|GBP|Rs)\s?)$")
+_MONEY_AFTER = re.compile(r"^\s*(?:dollars?|pounds?|euros?|yen|cents?|pence)\b", re.IGNORECASE)
+
+
+def _not_a_quantity(text: str, start: int, end: int) -> bool:
+    """A number that names rather than counts: a label ("season 17", "Game 7"), the day of a date
+    ("July 7, 2018", "7 July") or a time of day ("9:30", "7 pm"). Years and ordinals ("17th")
+    are never read as numbers at all."""
+    before = _WORD_BEFORE.search(text[max(0, start - 20) : start])
+    after = _WORD_AFTER.match(text[end : end + 20])
+    word_before = before.group(1).lower() if before else ""
+    return (
+        word_before in _LABELS
+        or word_before in _MONTHS
+        or bool(after and after.group(1).lower() in _MONTHS)
+        or text[start - 1 : start] == ":"
+        or bool(_CLOCK.match(text[end : end + 6]))
+    )
+
+
+def _kind(text: str, start: int, end: int) -> str:
+    """What sort of quantity: a percent, a sum of money or a count; two sorts never disagree."""
+    if _PERCENT.match(text[end : end + 20]):
+        return "percent"
+    if _CURRENCY.search(text[max(0, start - 4) : start]) or _MONEY_AFTER.match(text[end : end + 20]):
+        return "money"
+    return "count"
 
 
 def numerals(text: str) -> str:
@@ -79,6 +123,7 @@ class _Count:
     shown: str
     before: frozenset[str] = frozenset()  # content words just before the figure: who did what
     named: bool = False  # part of a name, not a count: "Big 10", "Pac-12", "Covid-19"
+    kind: str = "count"  # "percent", "money" or "count" (``_kind``)
 
     @property
     def elided(self) -> bool:
@@ -97,7 +142,10 @@ class _Count:
 
         With the noun left out of one side, what comes before the figure must agree instead:
         three words such as "Russia has amassed" in both, two of them in what was asked or
-        answered (``asked``), and no head word that differs."""
+        answered (``asked``), and no head word that differs. A percent, a sum of money and a
+        count are never the same quantity."""
+        if self.kind != other.kind:
+            return False
         if self.elided or other.elided:
             if self.named or other.named or (self.head and other.head and self.head != other.head):
                 return False
@@ -122,7 +170,7 @@ def _counts(text: str) -> list[_Count]:
     found: list[_Count] = []
     previous_end = -1
     for match in _NUMBER.finditer(text):
-        if _YEAR.fullmatch(match.group(1)):
+        if _YEAR.fullmatch(match.group(1)) or _not_a_quantity(text, match.start(), match.end()):
             continue
         clause = re.split(r"[.;:!?]|,\s", text[match.end() : match.end() + 120], maxsplit=1)[0]
         words = [w for w in _WORD.findall(clause) if w.lower() not in _FILLER][:WINDOW]
@@ -148,6 +196,7 @@ def _counts(text: str) -> list[_Count]:
                 shown=" ".join(lead + [w.lower() if not w[:1].isupper() else w for w in words[: last + 1]]),
                 before=frozenset(_norm(w) for w in ahead if w.lower() not in _NOT_ACTING),
                 named=bool(_NAMED.search(text[max(0, match.start() - 30) : match.start()])),
+                kind=_kind(text, match.start(), match.end()),
             )
         )
     return found
