@@ -87,20 +87,21 @@ class Newsdesk(Resources, Library):
 
     # -- asking: condense → retrieve → generate → ground ---------------------------------
     def _standalone(self, question: str, history: History) -> str:
-        """Stage "condense": a follow-up rewritten to stand alone, using the conversation."""
-        if not history:
-            return question
+        """Stage "condense": a follow-up rewritten to stand alone (``rag.condense`` decides when)."""
+        from rag.condense import standalone_question
+
+        return standalone_question(question, history, lambda: self._rewrite(question, history))
+
+    def _rewrite(self, question: str, history: History) -> str:
         from rag.chain import condense_chain
         from rag.llm import describe_llm_error
 
         try:
-            rewritten = condense_chain(self.llm).invoke({"question": question, "history": list(history)})
+            rewritten: str = condense_chain(self.llm).invoke({"question": question, "history": list(history)})
         except NewsdeskError:
             raise
         except Exception as exc:
             raise describe_llm_error(exc, self.settings) from exc
-        if not rewritten or len(rewritten) > 3 * len(question) + 200:
-            return question
         return rewritten
 
     def retrieve(
