@@ -139,6 +139,7 @@ class Newsdesk(Resources, Library):
                 Query(question=query, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt)
             )
         retrieved_at = time.perf_counter()
+        nothing = not state.passages and self._matches_nothing(flt)
         retrieval = Retrieval(
             question=question,
             standalone_question=standalone,
@@ -146,8 +147,19 @@ class Newsdesk(Resources, Library):
             seconds=retrieved_at - condensed_at,
             stage_seconds=state.seconds,
             as_of=flt.as_of if flt else None,
+            filters=flt,
+            filters_match_nothing=nothing,
         )
         return retrieval, {"condense": condensed_at - started, "retrieve": retrieved_at - condensed_at}
+
+    def _matches_nothing(self, flt: Filters | None) -> bool:
+        """True when ``flt`` leaves out every article in the store (not merely every relevant one)."""
+        from rag.store_filters import store_filter
+
+        if flt is None or flt.is_empty():
+            return False
+        with store_errors(self.store.location):
+            return next(iter(self.store.scan(texts=False, where=store_filter(flt))), None) is None
 
     def ask(
         self,

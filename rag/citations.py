@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rag.markers import format_marker, rewrite_markers, strip_markers
 from rag.sentences import sentence_spans
 from rag.terms import content_words, normalise_quotes
-from rag.types import Citation, Passage
+from rag.types import Citation, Filters, Passage
 
 _ABSTAIN = re.compile(
     r"(articles?|passages?|sources?|context|text)\s+(do(es)?\s*n[o']?t|did\s*n[o']?t|don['’]t|doesn['’]t)\s+"
@@ -26,6 +26,12 @@ _ABSTAIN = re.compile(
     re.IGNORECASE,
 )
 ABSTENTION = "The articles don't say."
+
+
+def no_match(filters: Filters | None) -> str:
+    """The answer when the filters left out every article: not "the articles don't say"."""
+    described = filters.describe() if filters else ""
+    return f"No article matches the filters: {described}." if described else "No article matches the filters."
 
 
 @dataclass(frozen=True)

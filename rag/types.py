@@ -101,6 +101,26 @@ class Filters(_Frozen):
     def is_empty(self) -> bool:
         return not (self.date_from or self.date_to or self.sources or self.article_ids or self.as_of)
 
+    def describe(self) -> str:
+        """The filters in words, for saying that no article matches them."""
+        parts = []
+        first, last = self.date_from, self.latest
+        if first and last:
+            parts.append(f"published from {first.isoformat()} to {last.isoformat()}")
+        elif first:
+            parts.append(f"published on or after {first.isoformat()}")
+        elif last:
+            parts.append(f"published on or before {last.isoformat()}")
+        if self.as_of:
+            parts.append(f"asked as of {self.as_of.isoformat()}")
+        if self.sources:
+            parts.append("from " + " or ".join(self.sources))
+        if self.article_ids:
+            parts.append(
+                f"among {len(self.article_ids)} chosen article{'s' if len(self.article_ids) > 1 else ''}"
+            )
+        return ", ".join(parts)
+
     @property
     def latest(self) -> date | None:
         """The last publication day allowed: ``date_to`` or ``as_of``, whichever is earlier."""
@@ -133,6 +153,11 @@ class Conflict(_Frozen):
     other_passage: int
 
 
+# Why an answer abstained: "not_stated" (the passages found do not hold the answer) or
+# "no_matching_articles" (the filters, such as a date range or "as of" day, left out every article).
+AbstainReason = Literal["not_stated", "no_matching_articles"]
+
+
 class Answer(_Frozen):
     """The result of one question: text, citations, the passages it was given, timings."""
 
@@ -162,6 +187,8 @@ class Answer(_Frozen):
     conflicts: tuple[Conflict, ...] = ()
     # The model's own words before grounding: why an answer abstained, or what a marker first said.
     draft: str = ""
+    # Set exactly when ``abstained``: see ``AbstainReason``.
+    abstain_reason: AbstainReason | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -178,6 +205,9 @@ class Retrieval(_Frozen):
     stage_seconds: dict[str, float] = Field(default_factory=dict)
     # The day the question was asked as of (``Filters.as_of``), if any.
     as_of: date | None = None
+    # The filters asked with, and whether they left out every article in the store.
+    filters: Filters | None = None
+    filters_match_nothing: bool = False
 
 
 class IngestFailure(_Frozen):

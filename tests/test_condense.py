@@ -6,7 +6,7 @@ import pytest
 from fakes import FakeChatModel
 
 from rag.api import Newsdesk
-from rag.condense import is_question, stands_alone, standalone_question, usable_rewrite
+from rag.condense import is_question, standalone_question, stands_alone, usable_rewrite
 from rag.types import Answer, Retrieval
 
 LAUNCHERS_Q = "How many anti-tank missile launchers did the UK send to Ukraine?"

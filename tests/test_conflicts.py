@@ -185,7 +185,10 @@ def test_a_season_number_is_a_label_not_a_quantity() -> None:
 def test_labels_days_of_dates_and_times_are_not_quantities() -> None:
     games = ["Game 7 of the series was played in Boston.", "Game 3 of the series was played in Boston."]
     assert find_conflicts("Game 7 of the series was played in Boston [1].", games) == []
-    episodes = ["Episode 3 of the series was filmed in Boston.", "Episode 5 of the series was filmed in Boston."]
+    episodes = [
+        "Episode 3 of the series was filmed in Boston.",
+        "Episode 5 of the series was filmed in Boston.",
+    ]
     assert find_conflicts("Episode 3 of the series was filmed in Boston [1].", episodes) == []
     dates = ["The museum opened on July 7, 2018 in Boston.", "The museum opened on July 9, 2018 in Boston."]
     assert find_conflicts("It opened on July 7, 2018 [1].", dates) == []
@@ -204,4 +207,6 @@ def test_a_percent_a_sum_of_money_and_a_count_never_conflict() -> None:
     assert find_conflicts("Sales rose 80 percent [1].", [spelled, money]) == []
     # Two sums of money for the same thing still disagree.
     other = "Sales of electric cars in Norway rose $95 million last year, the council said."
-    assert [c.other_value for c in find_conflicts("Sales rose $80 million [1].", [money, other])] == ["95000000"]
+    assert [c.other_value for c in find_conflicts("Sales rose $80 million [1].", [money, other])] == [
+        "95000000"
+    ]

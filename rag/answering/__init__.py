@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rag.answering.base import AnswerContext, Check, Draft, Reader, Reading, Verdict
 from rag.components import build_components, load_component
 from rag.errors import NewsdeskError
-from rag.types import Answer, Retrieval, Timings
+from rag.types import AbstainReason, Answer, Retrieval, Timings
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,11 @@ class Answering:
         else:  # nothing found: no model call, and grounding abstains on the empty draft
             run = _Read(Draft(""), None, 0.0, None)
         verdict = Verdict(reading, run.draft, run.draft.text)
-        if run.error is None:
+        if retrieval.filters_match_nothing:  # nothing to check: the filters left no article to read
+            from rag.citations import no_match
+
+            verdict = Verdict(reading, run.draft, no_match(retrieval.filters), abstained=True)
+        elif run.error is None:
             checking_at = time.perf_counter()
             for check in self.checks:
                 at = time.perf_counter()
@@ -164,7 +168,14 @@ class Answering:
             choice_probabilities=draft.probabilities,
             conflicts=() if failed_or_abstained else verdict.conflicts,
             draft=draft.text,
+            abstain_reason=self._reason(verdict, error),
         )
+
+    @staticmethod
+    def _reason(verdict: Verdict, error: str | None) -> AbstainReason | None:
+        if error is not None or not verdict.abstained:
+            return None
+        return "no_matching_articles" if verdict.reading.retrieval.filters_match_nothing else "not_stated"
 
 
 __all__ = [
