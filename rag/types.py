@@ -57,7 +57,10 @@ class Passage(_Frozen):
 
 
 class Citation(_Frozen):
-    """A ``[n]`` marker of the answer resolved to the passage it names."""
+    """A ``[n]`` marker of the answer resolved to the passage it names.
+
+    ``number`` counts 1…n in the order the answer first cites each passage; ``shown`` is the
+    passage's place in ``Answer.passages`` (retrieval order, the number the model was shown)."""
 
     number: int
     article_id: str
@@ -71,6 +74,7 @@ class Citation(_Frozen):
     chunk_id: str
     # Sentences of the passage that best support the answer (offsets into ``passage``).
     highlights: tuple[tuple[int, int], ...] = ()
+    shown: int = 0  # 1-based place in Answer.passages; 0 when not known
 
 
 class Timings(_Frozen):

@@ -64,8 +64,9 @@ def test_the_answer_says_the_sources_disagree_and_cites_both(
     *_, answer = events
     # Neither figure is asserted: both are given, each with its citation.
     assert answer.answer.startswith("The sources disagree:") and "9,999" in answer.answer
-    assert f"[{real}] gives 2,000" in answer.answer and f"[{fake}] gives 9,999" in answer.answer
-    assert {c.number for c in answer.citations} == {real, fake}
+    # Numbered in the order the answer cites them; each citation keeps the number the model was shown.
+    assert "[1] gives 2,000" in answer.answer and "[2] gives 9,999" in answer.answer
+    assert [(c.number, c.shown) for c in answer.citations] == [(1, real), (2, fake)]
     assert [(c.value, c.other_value) for c in answer.conflicts] == [("2000", "9999")]
 
 

@@ -138,6 +138,13 @@ class Answering:
         timings: dict[str, float],
         components: dict[str, float],
     ) -> Answer:
+        from rag.answering.renumber import (
+            citation_order,
+            renumber_citations,
+            renumber_claims,
+            renumber_conflicts,
+            renumber_text,
+        )
         from rag.choices import parse_choice
         from rag.citations import build_citations
 
@@ -149,11 +156,14 @@ class Answering:
             if failed_or_abstained
             else build_citations(verdict.numbers, verdict.cited_text, retrieval.passages, dict(draft.quotes))
         )
+        # Numbered 1…n in the order the answer cites them, not in retrieval order.
+        order = {} if failed_or_abstained else citation_order(text, verdict.numbers)
+        text = renumber_text(text, order)
         return Answer(
             question=retrieval.question,
             answer=text,
             abstained=verdict.abstained and error is None,
-            citations=citations,
+            citations=renumber_citations(citations, order),
             passages=retrieval.passages,
             invalid_citations=verdict.invalid,
             standalone_question=(
@@ -162,11 +172,11 @@ class Answering:
             model=self.label,
             timings=Timings(total=time.perf_counter() - started, components=components, **timings),
             error=error,
-            claims=() if failed_or_abstained else verdict.claims,
+            claims=() if failed_or_abstained else renumber_claims(verdict.claims, order),
             prompt_chars=draft.prompt_chars,
             choice=parse_choice(text, options) if options and not failed_or_abstained else None,
             choice_probabilities=draft.probabilities,
-            conflicts=() if failed_or_abstained else verdict.conflicts,
+            conflicts=() if failed_or_abstained else renumber_conflicts(verdict.conflicts, order),
             draft=draft.text,
             abstain_reason=self._reason(verdict, error),
         )
