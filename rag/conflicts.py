@@ -77,13 +77,15 @@ def _not_a_quantity(text: str, start: int, end: int) -> bool:
     )
 
 
-def _kind(text: str, start: int, end: int) -> str:
-    """What sort of quantity: a percent, a sum of money or a count; two sorts never disagree."""
+def _kind(text: str, start: int, end: int) -> tuple[str, str]:
+    """What sort of quantity, and its sign before the figure if any: a percent, a sum of money
+    ("$" when written so) or a count; two sorts never disagree."""
     if _PERCENT.match(text[end : end + 20]):
-        return "percent"
-    if _CURRENCY.search(text[max(0, start - 4) : start]) or _MONEY_AFTER.match(text[end : end + 20]):
-        return "money"
-    return "count"
+        return "percent", ""
+    currency = _CURRENCY.search(text[max(0, start - 4) : start])
+    if currency or _MONEY_AFTER.match(text[end : end + 20]):
+        return "money", currency.group(0) if currency else ""
+    return "count", ""
 
 
 def numerals(text: str) -> str:
@@ -105,7 +107,7 @@ def _plain(number: str) -> str:
     return number.replace(",", "")
 
 
-def _norm(word: str) -> str:
+def norm(word: str) -> str:
     """One form per word: lower case, no possessive, no plural s ("Ukraine's" = "ukraine", "troops" = "troop")."""
     w = word.lower()
     for tail in ("'s", "’s"):
@@ -116,7 +118,7 @@ def _norm(word: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Count:
+class Count:
     value: str
     things: tuple[str, ...]  # content words naming what is counted, first the nearest
     names: frozenset[str]  # the capitalised ones: places, people, bodies
@@ -124,6 +126,14 @@ class _Count:
     before: frozenset[str] = frozenset()  # content words just before the figure: who did what
     named: bool = False  # part of a name, not a count: "Big 10", "Pac-12", "Covid-19"
     kind: str = "count"  # "percent", "money" or "count" (``_kind``)
+    sign: str = ""  # a currency sign written before the figure ("$")
+    at: int = 0  # where the figure starts in the text it was read from
+
+    @property
+    def written(self) -> str:
+        """The figure as an answer gives it: "127,000", "$4,000,000", "12%"."""
+        figure = figure_text(self.value)
+        return f"{self.sign}{figure}" + ("%" if self.kind == "percent" else "")
 
     @property
     def elided(self) -> bool:
@@ -135,7 +145,7 @@ class _Count:
         """The first word that is not a name: "troops" in both "850 troops" and "1000000 British troops"."""
         return next((w for w in self.things if w not in self.names), self.things[0] if self.things else "")
 
-    def same_thing(self, other: _Count, asked: frozenset[str] = frozenset()) -> bool:
+    def same_thing(self, other: Count, asked: frozenset[str] = frozenset()) -> bool:
         """The same counted thing: the same head word and two words shared. Different names
         tell two things apart ("troops stationed in Estonia", "… in Poland") unless three common
         words agree ("anti-tank missile launchers to Ukraine", "… to Kyiv").
@@ -165,9 +175,9 @@ def _places(names: frozenset[str]) -> frozenset[str]:
     return frozenset(n for n in names if not n.endswith(_DEMONYM))
 
 
-def _counts(text: str) -> list[_Count]:
+def counts(text: str) -> list[Count]:
     """Each number in ``text`` (years aside) with the words after it, to the end of its clause."""
-    found: list[_Count] = []
+    found: list[Count] = []
     previous_end = -1
     for match in _NUMBER.finditer(text):
         if _YEAR.fullmatch(match.group(1)) or _not_a_quantity(text, match.start(), match.end()):
@@ -185,18 +195,21 @@ def _counts(text: str) -> list[_Count]:
             if not inherited:
                 content = []  # "127,000 near its neighbour": what follows is where, not what
         previous_end = match.end()
+        kind, sign = _kind(text, match.start(), match.end())
         lead = found[-1].shown.split()[:1] if inherited else []  # "troops", shown before "in Poland"
         ahead = _WORD.findall(text[max(0, match.start() - 100) : match.start()])[-BEFORE_WORDS:]
         last = content[min(SHOWN_WORDS, len(content)) - 1][0] if content else -1
         found.append(
-            _Count(
+            Count(
                 value=_plain(match.group(1)),
-                things=inherited + tuple(_norm(w) for _, w in content),
-                names=frozenset(_norm(w) for _, w in content if w[:1].isupper()),
+                things=inherited + tuple(norm(w) for _, w in content),
+                names=frozenset(norm(w) for _, w in content if w[:1].isupper()),
                 shown=" ".join(lead + [w.lower() if not w[:1].isupper() else w for w in words[: last + 1]]),
-                before=frozenset(_norm(w) for w in ahead if w.lower() not in _NOT_ACTING),
+                before=frozenset(norm(w) for w in ahead if w.lower() not in _NOT_ACTING),
                 named=bool(_NAMED.search(text[max(0, match.start() - 30) : match.start()])),
-                kind=_kind(text, match.start(), match.end()),
+                kind=kind,
+                sign=sign,
+                at=match.start(),
             )
         )
     return found
@@ -204,17 +217,17 @@ def _counts(text: str) -> list[_Count]:
 
 def find_conflicts(answer: str, passages: Sequence[str], question: str = "") -> list[Conflict]:
     """Numbers the answer states whose counted thing another passage gives a different number for."""
-    asked = frozenset(_norm(w) for w in _WORD.findall(f"{question} {strip_markers(answer)}"))
+    asked = frozenset(norm(w) for w in _WORD.findall(f"{question} {strip_markers(answer)}"))
     cited = [n for n in cited_numbers(answer) if 1 <= n <= len(passages)]
     stated = {_plain(m.group(1)) for m in _NUMBER.finditer(numerals(strip_markers(answer)))}
-    counts = [_counts(numerals(text)) for text in passages]
+    found = [counts(numerals(text)) for text in passages]
     conflicts: list[Conflict] = []
     seen: set[tuple[str, str, str]] = set()
     for n in cited:
-        for count in counts[n - 1]:
+        for count in found[n - 1]:
             if count.value not in stated:
                 continue
-            for other, other_counts in enumerate(counts, start=1):
+            for other, other_counts in enumerate(found, start=1):
                 if other == n:
                     continue
                 for rival in other_counts:
@@ -233,14 +246,19 @@ def find_conflicts(answer: str, passages: Sequence[str], question: str = "") -> 
     return conflicts
 
 
-def _figure(value: str) -> str:
+def figure_text(value: str) -> str:
     return f"{int(value):,}" if value.isdigit() else value
 
 
 def conflict_note(conflicts: Sequence[Conflict]) -> str:
     """The answer when the passages disagree on its figure: both sides, each cited, neither picked."""
     parts = [
-        f"[{c.passage}] gives {_figure(c.value)} {c.about}, [{c.other_passage}] gives {_figure(c.other_value)}"
+        f"[{c.passage}] gives {figure_text(c.value)} {c.about}".rstrip()
+        + (
+            f" and also {figure_text(c.other_value)}"
+            if c.other_passage == c.passage
+            else f", [{c.other_passage}] gives {figure_text(c.other_value)}"
+        )
         for c in conflicts
     ]
     return "The sources disagree: " + "; ".join(parts) + "."

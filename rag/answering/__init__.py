@@ -5,6 +5,7 @@
       choose          multiple choice by letter probability    choose.py
     checks          each turns the draft into a verdict     settings.answer_checks, in order
       ground          markers parsed, claims checked           ground.py
+      figures         "how many": the figure first, every one  figures.py
       news_time       stale reports refused, "(as of …)"       news_time.py
 
 To add a reader or a check: a class taking an ``AnswerContext`` with a ``name`` and
@@ -33,6 +34,7 @@ READERS: dict[str, str] = {
 }
 CHECKS: dict[str, str] = {
     "ground": "rag.answering.ground:Ground",
+    "figures": "rag.answering.figures:Figures",
     "news_time": "rag.answering.news_time:NewsTime",
     "constraints": "rag.answering.constraints:Constraints",
 }
