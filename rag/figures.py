@@ -137,6 +137,15 @@ def answering_figures(question: str, passages: Sequence[str], numbers: Sequence[
     return found
 
 
+def about(count: Count, asked: Asked) -> str:
+    """What the figure counts, in the passage's words as far as they speak of what was asked
+    ("troops stationed in Estonia", "Russians"), else in the question's ("Russian troops")."""
+    words = count.shown.split() if not count.elided else []
+    known = asked.words | asked.things
+    last = max((i for i, w in enumerate(words) if _has(known, norm(w.strip(".,’'")))), default=-1)
+    return " ".join(words[: last + 1]) if last >= 0 else asked.thing
+
+
 def stated(answer: str) -> list[str]:
     """The figures an answer states, as plain digits, in order."""
     return re.findall(r"\d+(?:\.\d+)?", numerals(strip_markers(answer)).replace(",", ""))
@@ -145,6 +154,10 @@ def stated(answer: str) -> list[str]:
 _QUALIFIERS = ("more than", "fewer than", "less than", "up to", "at least") + tuple(
     "about around nearly almost some over roughly approximately".split()
 )
+
+
+def qualifier_words() -> tuple[str, ...]:
+    return _QUALIFIERS
 
 
 def qualifier(passage: str, count: Count) -> str:

@@ -8,7 +8,7 @@ import pytest
 from fakes import FakeChatModel, HashEmbeddings
 
 from rag.api import Newsdesk
-from rag.figures import answering_figures, is_figure_question
+from rag.figures import Asked, about, answering_figures, is_figure_question
 from rag.settings import Settings
 from rag.types import Answer, Passage
 
@@ -70,6 +70,16 @@ def test_a_figure_buried_in_a_copied_sentence_leads_the_answer(tmp_path: Path) -
     assert [c.number for c in answer.citations] == [1] and answer.claims[0].passages == (1,)
     launchers = _ask(tmp_path, LAUNCHERS_Q, f"[1] {AMASSED}", [AMASSED])
     assert launchers.answer == "2,000 anti-tank missile launchers [1]."
+    # The real 0.5B model's answer: the figure inside, and the wrong side named.
+    amassed = _ask(
+        tmp_path, RUSSIANS_Q, "The UK has amassed 127,000 near its former Soviet neighbor [1].", [AMASSED]
+    )
+    assert amassed.answer == "127,000 Russian troops [1]."
+    sent = _ask(tmp_path, LAUNCHERS_Q, "The UK sent 2,000 anti-tank missile launchers [1].", [AMASSED])
+    assert sent.answer == "2,000 anti-tank missile launchers [1]."
+    # The passage's words for the thing, as far as they speak of what was asked.
+    [facing] = answering_figures(RUSSIANS_Q, [FACING], [1])
+    assert about(facing.count, Asked.of(RUSSIANS_Q)) == "Russians"
     # The passage's "around" is kept: the figure is not exact.
     estonia = _ask(tmp_path, ESTONIA_Q, f"[1] {ESTONIA}", [ESTONIA, BATTLE])
     assert estonia.answer == "Around 850 troops stationed in Estonia [1]."
@@ -89,7 +99,7 @@ def test_two_figures_for_the_same_count_are_both_given(tmp_path: Path) -> None:
     ("question", "draft"),
     [
         (LAUNCHERS_Q, "2,000 anti-tank missile launchers [1]."),
-        (LAUNCHERS_Q, "The UK sent 2,000 anti-tank missile launchers [1]."),
+        (LAUNCHERS_Q, "About 2,000 anti-tank missile launchers were sent [1]."),
         ("Who sent anti-tank missile launchers to Ukraine?", f"[1] {AMASSED}"),
     ],
 )

@@ -18,9 +18,6 @@ from dataclasses import replace
 from rag.answering.base import AnswerContext, Verdict
 from rag.figures import Figure
 
-LEAD_WORDS = 6  # the figure within this many words of the answer's start leads it ("The UK sent 2,000 …")
-SHORT_WORDS = 20  # ... when the first sentence is no longer than this
-
 
 class Figures:
     name = "figures"
@@ -30,11 +27,17 @@ class Figures:
 
     def run(self, verdict: Verdict) -> Verdict:
         from rag.conflicts import conflict_note
-        from rag.figures import Asked, answering_figures, is_figure_question, qualifier, stated
+        from rag.figures import Asked, about, answering_figures, is_figure_question, qualifier, stated
         from rag.types import Claim, Conflict
 
         question = verdict.reading.question
-        if verdict.abstained or verdict.conflicts or not verdict.numbers or not is_figure_question(question):
+        if (
+            verdict.abstained
+            or verdict.conflicts
+            or verdict.reading.options  # multiple choice: the pick is the answer
+            or not verdict.numbers
+            or not is_figure_question(question)
+        ):
             return verdict
         passages = [p.text for p in verdict.reading.passages]
         given = stated(verdict.text)
@@ -43,12 +46,12 @@ class Figures:
         if chosen is None:
             return verdict
         count = chosen.count
-        about = count.shown if not count.elided else Asked.of(question).thing
+        thing = about(count, Asked.of(question))
         rivals = _rivals(chosen, answering_figures(question, passages, range(1, len(passages) + 1)))
         if rivals:
             conflicts = tuple(
                 Conflict(
-                    about=about,
+                    about=thing,
                     value=count.value,
                     passage=chosen.passage,
                     other_value=r.count.value,
@@ -64,7 +67,7 @@ class Figures:
             qualified = " ".join(
                 w for w in (qualifier(passages[chosen.passage - 1], count), count.written) if w
             )
-            text = f"{qualified[:1].upper()}{qualified[1:]} {about}".rstrip() + f" [{chosen.passage}]."
+            text = f"{qualified[:1].upper()}{qualified[1:]} {thing}".rstrip() + f" [{chosen.passage}]."
         numbers = tuple(dict.fromkeys([chosen.passage, *(r.passage for r in rivals)]))
         return replace(
             verdict,
@@ -88,8 +91,10 @@ def _rivals(chosen: Figure, figures: list[Figure]) -> list[Figure]:
 
 
 def _leads(text: str, value: str) -> bool:
-    """The answer's first sentence is short, opens with ``value`` and states no other figure."""
-    from rag.figures import stated
+    """The answer opens with ``value`` (after a word such as "about") and its first sentence
+    states no other figure: "2,000 anti-tank missile launchers [1]." leads, "The UK has amassed
+    127,000 …" does not (and names the wrong side)."""
+    from rag.figures import qualifier_words, stated
     from rag.markers import strip_markers
     from rag.sentences import sentence_spans
 
@@ -97,8 +102,5 @@ def _leads(text: str, value: str) -> bool:
     spans = sentence_spans(plain)
     first = plain[: spans[0][1]] if spans else plain
     words = first.split()
-    return (
-        len(words) <= SHORT_WORDS
-        and value in stated(" ".join(words[:LEAD_WORDS]))
-        and set(stated(first)) == {value}
-    )
+    skip = next((len(q.split()) for q in qualifier_words() if first.lower().startswith(q + " ")), 0)
+    return bool(words[skip:]) and stated(words[skip]) == [value] and set(stated(first)) == {value}
