@@ -165,6 +165,24 @@ def test_abstention_has_no_citations(loaded: Newsdesk, fake_llm: FakeChatModel, 
     assert answer.citations == ()
     assert answer.passages, "the passages looked at are still returned"
     assert answer.error is None
+    # One clear sentence, whatever the model wrote.
+    assert answer.answer == ABSTENTION and answer.abstain_reason == "not_stated"
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        ("I don't know. The passages do not mention it. However, France won in 2018.", ABSTENTION),
+        ("The articles don't say who won the 2022 World Cup [2]. They cover Ukraine.", None),
+    ],
+)
+def test_an_abstention_is_said_in_one_sentence(
+    loaded: Newsdesk, fake_llm: FakeChatModel, reply: str, said: str | None
+) -> None:
+    fake_llm.replies.append(reply)
+    answer = loaded.ask("Who won the 2022 World Cup?")
+    assert answer.abstained
+    assert answer.answer == (said or "The articles don't say who won the 2022 World Cup.")
 
 
 def test_answer_from_memory_becomes_an_abstention(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:

@@ -92,7 +92,9 @@ def test_a_setting_over_the_runs_own_measures_a_change_of_checks(tmp_path: Path)
     assert "q3" in [
         d.id for d in without_grounding.differences
     ]  # the answer from memory is no longer refused
-    assert replay(run, {"answer_checks": "ground,news_time"}).differences == []
+    assert replay(run, {"answer_checks": "ground,figures,news_time,constraints"}).differences == []
+    # Without the figures check, the answer to "how many" is the model's sentence again.
+    assert [d.id for d in replay(run, {"answer_checks": "ground,news_time"}).differences] == ["q1"]
 
 
 def test_a_run_recorded_with_retrieval_order_numbers_replays_the_same(tmp_path: Path) -> None:
