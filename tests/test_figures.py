@@ -114,3 +114,10 @@ def test_the_check_runs_by_default_and_can_be_left_out(tmp_path: Path) -> None:
     assert Settings(store=tmp_path / "s").answer_checks == ("ground", "figures", "news_time", "constraints")
     without = _ask(tmp_path, RUSSIANS_Q, f"[1] {AMASSED}", [AMASSED], answer_checks=("ground",))
     assert "127,000" in without.answer and not without.answer.startswith("127,000")
+
+
+def test_a_follow_up_joined_with_the_question_before_asks_only_its_own_part(tmp_path: Path) -> None:
+    # The search of a refused rewrite: two questions, one figure question and one that is not.
+    joined = f"{ESTONIA_Q} And in Poland?"
+    answer = _ask(tmp_path, joined, f"[1] {ESTONIA}", [ESTONIA])
+    assert "and also 150" not in answer.answer and answer.conflicts == ()

@@ -30,7 +30,9 @@ class Figures:
         from rag.figures import Asked, about, answering_figures, is_figure_question, qualifier, stated
         from rag.types import Claim, Conflict
 
-        question = verdict.reading.question
+        # The last sentence asked: a follow-up searched joined with the question before it
+        # ("How many British troops are in Estonia? And in Poland?") asks only its own part.
+        question = last_asked(verdict.reading.question)
         if (
             verdict.abstained
             or verdict.conflicts
@@ -77,6 +79,16 @@ class Figures:
             conflicts=conflicts,
             cited_text=text,
         )
+
+
+def last_asked(question: str) -> str:
+    """The last sentence of ``question`` that asks (ends with "?"), or all of it."""
+    from rag.sentences import sentence_spans
+
+    asking = [
+        question[a:b].strip() for a, b in sentence_spans(question) if question[a:b].strip().endswith("?")
+    ]
+    return asking[-1] if asking else question
 
 
 def _rivals(chosen: Figure, figures: list[Figure]) -> list[Figure]:
