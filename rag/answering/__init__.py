@@ -7,6 +7,9 @@
       ground          markers parsed, claims checked           ground.py
       figures         "how many": the figure first, every one  figures.py
       news_time       stale reports refused, "(as of …)"       news_time.py
+      constraints     the question's year, span, season met    constraints.py
+    then            citations numbered in the order cited    renumber.py
+                    (filters matching no article: no reader, no checks, "No article matches …")
 
 To add a reader or a check: a class taking an ``AnswerContext`` with a ``name`` and
 ``read(reading)`` (yielding text, then a ``Draft``) or ``run(verdict) -> verdict``, in a file
