@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 
 from rag.terms import content_words, key_terms
 
-# Openings that continue the conversation: "and what about France?", "but why?", "what else?".
-_CONTINUES = re.compile(
-    r"^\s*(?:and|but|also|so|or|then|same|what about|how about|what else|why not|why|how come)\b",
-    re.IGNORECASE,
-)
+# A conjunction opening a follow-up ("And how many troops does Britain have in Estonia?") says
+# nothing on its own: what follows it decides.
+_CONJUNCTION = re.compile(r"^\s*(?:and|but|also|so|or|then)\b[\s,]*", re.IGNORECASE)
+# Openings that continue the conversation: "what about France?", "why?", "what else?".
+_CONTINUES = re.compile(r"^\s*(?:same|what about|how about|what else|why not|why|how come)\b", re.IGNORECASE)
 # Words that point back at something said before: "how many did they send?".
 _POINTERS = frozenset(
     "it its it's they them their theirs he him his she her hers those these such "
@@ -35,20 +35,22 @@ MAX_GROWTH = 3  # a rewrite longer than this many times the follow-up (plus 200 
 
 
 def stands_alone(question: str) -> bool:
-    """True when ``question`` needs nothing said before it: it does not open as a continuation,
-    has no pronoun pointing back, names its own subject (a capitalised word after the first, or
-    a figure) and has at least ``MIN_CONTENT_WORDS`` content words.
+    """True when ``question`` needs nothing said before it: after an opening "and" or "but", it
+    does not open as a continuation, has no pronoun pointing back, names its own subject (a
+    capitalised word after the first, or a figure) and has at least ``MIN_CONTENT_WORDS``
+    content words.
 
-    "How many anti-tank missile launchers did the UK send to Ukraine?" stands alone;
-    "And what about France?" and "How many did they send?" do not."""
-    if _CONTINUES.match(question):
+    "How many anti-tank missile launchers did the UK send to Ukraine?" and "And how many troops
+    does Britain have in Estonia?" stand alone; "And what about France?", "And how many in
+    Poland?" and "How many did they send?" do not."""
+    asked = _CONJUNCTION.sub("", question, count=1)
+    if _CONTINUES.match(asked):
         return False
-    words = [w.lower().replace("’", "'") for w in _WORD.findall(question)]
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(asked)]
     if any(w in _POINTERS for w in words):
         return False
-    first, _, rest = question.strip().partition(" ")
-    named = bool(key_terms(rest))
-    return named and len(content_words(question)) >= MIN_CONTENT_WORDS
+    _, _, rest = asked.strip().partition(" ")
+    return bool(key_terms(rest)) and len(content_words(asked)) >= MIN_CONTENT_WORDS
 
 
 def is_question(text: str) -> bool:

@@ -20,6 +20,9 @@ HISTORY = [(ESTONIA_Q, "Around 850 troops [1].")]
         LAUNCHERS_Q,
         "Who is the Defence Secretary of the UK?",
         "What did Boris Johnson tell the Commons on Tuesday?",
+        # The chat's own follow-up: the 0.5B model gave it back unchanged, and joined with the
+        # launchers question it was searched for launchers.
+        "And how many troops does Britain have in Estonia?",
     ],
 )
 def test_a_question_naming_its_own_subject_stands_alone(question: str) -> None:
@@ -36,6 +39,7 @@ def test_a_question_naming_its_own_subject_stands_alone(question: str) -> None:
         "Why?",
         "When did it happen?",
         "How many troops?",
+        "And how many in Poland?",
     ],
 )
 def test_a_question_pointing_back_or_too_short_does_not(question: str) -> None:
