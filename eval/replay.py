@@ -60,8 +60,20 @@ def _drafts(queue: deque[str]) -> Iterator[str]:
         yield queue.popleft()
 
 
-def _outcome(answer: str, abstained: bool, numbers: list[int]) -> str:
-    return f"{'ABSTAINED ' if abstained else ''}{answer} cites {sorted(numbers)}"
+def _outcome(answer: str, abstained: bool, cited: list[tuple[int, int]]) -> str:
+    """The answer and the passages it cites, each marker given as the passage's retrieval position
+    (``shown``), so runs recorded before citations were numbered in the order cited compare alike."""
+    from rag.markers import format_marker, rewrite_markers
+
+    shown = dict(cited)
+    text = rewrite_markers(answer, lambda ns: format_marker([shown.get(n, n) for n in ns]))
+    return f"{'ABSTAINED ' if abstained else ''}{text} cites {sorted(shown.values())}"
+
+
+def _recorded_citations(record: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """(number, retrieval position) of each recorded citation; older runs recorded only the
+    number, which was the retrieval position then."""
+    return [(int(c["number"]), int(c.get("shown") or c["number"])) for c in record.get("citations") or []]
 
 
 def _recorded_settings(run_dir: Path) -> dict[str, Any]:
@@ -102,12 +114,10 @@ def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> R
             )
             queue.clear()  # a draft not read (no passages) must not answer the next question
             was_abstained = bool(record.get("abstained"))
-            recorded = _outcome(
-                str(record.get("answer") or ""),
-                was_abstained,
-                [int(c["number"]) for c in record.get("citations") or []],
+            recorded = _outcome(str(record.get("answer") or ""), was_abstained, _recorded_citations(record))
+            replayed = _outcome(
+                answer.answer, answer.abstained, [(c.number, c.shown or c.number) for c in answer.citations]
             )
-            replayed = _outcome(answer.answer, answer.abstained, [c.number for c in answer.citations])
             result.compared += 1
             if recorded != replayed:
                 correct = record.get("correct")

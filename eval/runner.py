@@ -64,6 +64,7 @@ def make_desk(settings: Settings) -> Newsdesk:
 def _citation(citation: Any, expected: Sequence[str]) -> dict[str, Any]:
     return {
         "number": citation.number,
+        "shown": citation.shown,  # the passage's retrieval position (``number`` is the order cited)
         "title": citation.title,
         "url": citation.url,
         "article_id": citation.article_id,

@@ -87,20 +87,21 @@ class Newsdesk(Resources, Library):
 
     # -- asking: condense → retrieve → generate → ground ---------------------------------
     def _standalone(self, question: str, history: History) -> str:
-        """Stage "condense": a follow-up rewritten to stand alone, using the conversation."""
-        if not history:
-            return question
+        """Stage "condense": a follow-up rewritten to stand alone (``rag.condense`` decides when)."""
+        from rag.condense import standalone_question
+
+        return standalone_question(question, history, lambda: self._rewrite(question, history))
+
+    def _rewrite(self, question: str, history: History) -> str:
         from rag.chain import condense_chain
         from rag.llm import describe_llm_error
 
         try:
-            rewritten = condense_chain(self.llm).invoke({"question": question, "history": list(history)})
+            rewritten: str = condense_chain(self.llm).invoke({"question": question, "history": list(history)})
         except NewsdeskError:
             raise
         except Exception as exc:
             raise describe_llm_error(exc, self.settings) from exc
-        if not rewritten or len(rewritten) > 3 * len(question) + 200:
-            return question
         return rewritten
 
     def retrieve(
@@ -138,6 +139,7 @@ class Newsdesk(Resources, Library):
                 Query(question=query, k=k, fetch_k=max(self.settings.fetch_k, k), filters=flt)
             )
         retrieved_at = time.perf_counter()
+        nothing = not state.passages and self._matches_nothing(flt)
         retrieval = Retrieval(
             question=question,
             standalone_question=standalone,
@@ -145,8 +147,19 @@ class Newsdesk(Resources, Library):
             seconds=retrieved_at - condensed_at,
             stage_seconds=state.seconds,
             as_of=flt.as_of if flt else None,
+            filters=flt,
+            filters_match_nothing=nothing,
         )
         return retrieval, {"condense": condensed_at - started, "retrieve": retrieved_at - condensed_at}
+
+    def _matches_nothing(self, flt: Filters | None) -> bool:
+        """True when ``flt`` leaves out every article in the store (not merely every relevant one)."""
+        from rag.store_filters import store_filter
+
+        if flt is None or flt.is_empty():
+            return False
+        with store_errors(self.store.location):
+            return next(iter(self.store.scan(texts=False, where=store_filter(flt))), None) is None
 
     def ask(
         self,

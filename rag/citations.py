@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rag.markers import format_marker, rewrite_markers, strip_markers
 from rag.sentences import sentence_spans
 from rag.terms import content_words, normalise_quotes
-from rag.types import Citation, Passage
+from rag.types import Citation, Filters, Passage
 
 _ABSTAIN = re.compile(
     r"(articles?|passages?|sources?|context|text)\s+(do(es)?\s*n[o']?t|did\s*n[o']?t|don['’]t|doesn['’]t)\s+"
@@ -26,6 +26,25 @@ _ABSTAIN = re.compile(
     re.IGNORECASE,
 )
 ABSTENTION = "The articles don't say."
+
+
+_SAYS_NOT = re.compile(r"^the (articles|passages) (don't|do not) (say|state|mention)\b", re.IGNORECASE)
+
+
+def abstention_text(model_text: str) -> str:
+    """One clear sentence for an abstention: the model's first sentence when it is "The articles
+    don't say …" (it may say what is missing), else ``ABSTENTION``; never "I don't know. The
+    passages do not mention it. However, …"."""
+    text = normalise_quotes(strip_markers(model_text)).strip()
+    spans = sentence_spans(text)
+    first = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text[: spans[0][1]].split())) if spans else ""
+    return first if _SAYS_NOT.match(first) and first.endswith(".") else ABSTENTION
+
+
+def no_match(filters: Filters | None) -> str:
+    """The answer when the filters left out every article: not "the articles don't say"."""
+    described = filters.describe() if filters else ""
+    return f"No article matches the filters: {described}." if described else "No article matches the filters."
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.citations import ABSTENTION, ParsedAnswer, parse_answer
+from rag.citations import ABSTENTION, ParsedAnswer, abstention_text, parse_answer
 from rag.conflicts import conflict_note, find_conflicts
 from rag.markers import MARKER, cited_numbers, format_marker, rewrite_markers, strip_markers
 from rag.sentences import sentence_spans
@@ -75,7 +75,7 @@ def ground(
         )
     )
     if parsed.abstained or not passages or off_topic:
-        text = parsed.text if parsed.abstained else ABSTENTION
+        text = abstention_text(parsed.text) if parsed.abstained else ABSTENTION
         return Grounded(text=text, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
     return checker.check(parsed, question, passages, dates)
 

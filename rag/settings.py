@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     choice_reader: str = "choose"
     # "constraints": the year, span, quarter or season the question states must be in the cited evidence.
     # On TimeQA dev (replayed, n = 100 per half) it refused 23 and 16 wrong answers for 2 right ones each.
-    answer_checks: Annotated[tuple[str, ...], NoDecode] = ("ground", "news_time", "constraints")
+    answer_checks: Annotated[tuple[str, ...], NoDecode] = ("ground", "figures", "news_time", "constraints")
     choice_evidence_weight: float = Field(default=1.5, ge=0.0)
     choice_min_probability: float = Field(default=0.5, ge=0.0, le=1.0)
     # An open answer abstains when the sentences stating it hold less than this share of the question's

@@ -62,7 +62,10 @@ class Passage(_Frozen):
 
 
 class Citation(_Frozen):
-    """A ``[n]`` marker of the answer resolved to the passage it names."""
+    """A ``[n]`` marker of the answer resolved to the passage it names.
+
+    ``number`` counts 1…n in the order the answer first cites each passage; ``shown`` is the
+    passage's place in ``Answer.passages`` (retrieval order, the number the model was shown)."""
 
     number: int
     article_id: str
@@ -78,6 +81,7 @@ class Citation(_Frozen):
     highlights: tuple[tuple[int, int], ...] = ()
     # The page (1-based) of a paged source (PDF) the passage is on.
     page: int | None = None
+    shown: int = 0  # 1-based place in Answer.passages; 0 when not known
 
 
 class Timings(_Frozen):
@@ -107,6 +111,26 @@ class Filters(_Frozen):
 
     def is_empty(self) -> bool:
         return not (self.date_from or self.date_to or self.sources or self.article_ids or self.as_of)
+
+    def describe(self) -> str:
+        """The filters in words, for saying that no article matches them."""
+        parts = []
+        first, last = self.date_from, self.latest
+        if first and last:
+            parts.append(f"published from {first.isoformat()} to {last.isoformat()}")
+        elif first:
+            parts.append(f"published on or after {first.isoformat()}")
+        elif last:
+            parts.append(f"published on or before {last.isoformat()}")
+        if self.as_of:
+            parts.append(f"asked as of {self.as_of.isoformat()}")
+        if self.sources:
+            parts.append("from " + " or ".join(self.sources))
+        if self.article_ids:
+            parts.append(
+                f"among {len(self.article_ids)} chosen article{'s' if len(self.article_ids) > 1 else ''}"
+            )
+        return ", ".join(parts)
 
     @property
     def latest(self) -> date | None:
@@ -140,6 +164,11 @@ class Conflict(_Frozen):
     other_passage: int
 
 
+# Why an answer abstained: "not_stated" (the passages found do not hold the answer) or
+# "no_matching_articles" (the filters, such as a date range or "as of" day, left out every article).
+AbstainReason = Literal["not_stated", "no_matching_articles"]
+
+
 class Answer(_Frozen):
     """The result of one question: text, citations, the passages it was given, timings."""
 
@@ -169,6 +198,8 @@ class Answer(_Frozen):
     conflicts: tuple[Conflict, ...] = ()
     # The model's own words before grounding: why an answer abstained, or what a marker first said.
     draft: str = ""
+    # Set exactly when ``abstained``: see ``AbstainReason``.
+    abstain_reason: AbstainReason | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -185,6 +216,9 @@ class Retrieval(_Frozen):
     stage_seconds: dict[str, float] = Field(default_factory=dict)
     # The day the question was asked as of (``Filters.as_of``), if any.
     as_of: date | None = None
+    # The filters asked with, and whether they left out every article in the store.
+    filters: Filters | None = None
+    filters_match_nothing: bool = False
 
 
 class IngestFailure(_Frozen):

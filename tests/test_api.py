@@ -165,6 +165,24 @@ def test_abstention_has_no_citations(loaded: Newsdesk, fake_llm: FakeChatModel, 
     assert answer.citations == ()
     assert answer.passages, "the passages looked at are still returned"
     assert answer.error is None
+    # One clear sentence, whatever the model wrote.
+    assert answer.answer == ABSTENTION and answer.abstain_reason == "not_stated"
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        ("I don't know. The passages do not mention it. However, France won in 2018.", ABSTENTION),
+        ("The articles don't say who won the 2022 World Cup [2]. They cover Ukraine.", None),
+    ],
+)
+def test_an_abstention_is_said_in_one_sentence(
+    loaded: Newsdesk, fake_llm: FakeChatModel, reply: str, said: str | None
+) -> None:
+    fake_llm.replies.append(reply)
+    answer = loaded.ask("Who won the 2022 World Cup?")
+    assert answer.abstained
+    assert answer.answer == (said or "The articles don't say who won the 2022 World Cup.")
 
 
 def test_answer_from_memory_becomes_an_abstention(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
@@ -378,6 +396,34 @@ def test_filter_matching_nothing_abstains_without_calling_the_model(
     answer = loaded.ask(LAUNCHERS_Q, filters={"date_from": "2030-01-01"})
     assert answer.abstained and answer.passages == () and answer.citations == ()
     assert fake_llm.calls == []
+    # Said as what it is: the filters left no article, which is not "the articles don't say".
+    assert answer.abstain_reason == "no_matching_articles"
+    assert answer.answer == "No article matches the filters: published on or after 2030-01-01."
+
+
+def test_an_as_of_day_before_every_article_says_no_article_matches(
+    loaded: Newsdesk, fake_llm: FakeChatModel
+) -> None:
+    history = [("How many British troops are in Estonia?", "Around 850 [1].")]
+    answer = loaded.ask(
+        LAUNCHERS_Q, history=history, filters={"as_of": "2022-01-20", "sources": ["telegraph.co.uk"]}
+    )
+    assert answer.abstained and answer.abstain_reason == "no_matching_articles"
+    assert answer.answer == (
+        "No article matches the filters: published on or before 2022-01-20, asked as of 2022-01-20, "
+        "from telegraph.co.uk."
+    )
+    assert fake_llm.calls == []
+
+
+def test_an_abstention_among_matching_articles_says_the_articles_dont_say(
+    loaded: Newsdesk, fake_llm: FakeChatModel
+) -> None:
+    fake_llm.replies.append("The articles don't say.")
+    answer = loaded.ask(LAUNCHERS_Q, filters={"as_of": "2022-01-22"})
+    assert answer.abstained and answer.abstain_reason == "not_stated" and answer.answer == ABSTENTION
+    fake_llm.replies.append("The UK sent 2,000 anti-tank missile launchers [1].")
+    assert loaded.ask(LAUNCHERS_Q).abstain_reason is None
 
 
 def test_deleted_article_is_no_longer_retrieved(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:

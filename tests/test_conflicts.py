@@ -64,8 +64,9 @@ def test_the_answer_says_the_sources_disagree_and_cites_both(
     *_, answer = events
     # Neither figure is asserted: both are given, each with its citation.
     assert answer.answer.startswith("The sources disagree:") and "9,999" in answer.answer
-    assert f"[{real}] gives 2,000" in answer.answer and f"[{fake}] gives 9,999" in answer.answer
-    assert {c.number for c in answer.citations} == {real, fake}
+    # Numbered in the order the answer cites them; each citation keeps the number the model was shown.
+    assert "[1] gives 2,000" in answer.answer and "[2] gives 9,999" in answer.answer
+    assert [(c.number, c.shown) for c in answer.citations] == [(1, real), (2, fake)]
     assert [(c.value, c.other_value) for c in answer.conflicts] == [("2000", "9999")]
 
 
@@ -169,3 +170,44 @@ def test_a_figure_in_a_list_takes_the_noun_of_the_one_before_it() -> None:
     )
     # "British" says whose troops, not where: the Estonia figure is still another thing.
     assert find_conflicts("850 troops are stationed in Estonia [2].", [planted, real], question) == []
+
+
+GREYS_Q = "What is the premiere date of Grey's Anatomy Season 17?"
+
+
+def test_a_season_number_is_a_label_not_a_quantity() -> None:
+    # The known bad output: "The sources disagree: [2] gives 17, [1] gives 12."
+    other_season = "Grey's Anatomy Season 12 premiere of Grey's Anatomy will air on ABC."
+    this_season = "The season 17 premiere of Grey's Anatomy will air on November 12, 2020 on ABC."
+    answer = "Season 17 of Grey's Anatomy premieres on November 12 [2]."
+    assert find_conflicts(answer, [other_season, this_season], GREYS_Q) == []
+
+
+def test_labels_days_of_dates_and_times_are_not_quantities() -> None:
+    games = ["Game 7 of the series was played in Boston.", "Game 3 of the series was played in Boston."]
+    assert find_conflicts("Game 7 of the series was played in Boston [1].", games) == []
+    episodes = [
+        "Episode 3 of the series was filmed in Boston.",
+        "Episode 5 of the series was filmed in Boston.",
+    ]
+    assert find_conflicts("Episode 3 of the series was filmed in Boston [1].", episodes) == []
+    dates = ["The museum opened on July 7, 2018 in Boston.", "The museum opened on July 9, 2018 in Boston."]
+    assert find_conflicts("It opened on July 7, 2018 [1].", dates) == []
+    days = ["The museum opened on 7 July 2018 in Boston.", "The museum opened on 9 July 2018 in Boston."]
+    assert find_conflicts("It opened on 7 July 2018 [1].", days) == []
+    times = ["The museum opens at 9:30 in Boston.", "The museum opens at 10:30 in Boston."]
+    assert find_conflicts("It opens at 9:30 [1].", times) == []
+
+
+def test_a_percent_a_sum_of_money_and_a_count_never_conflict() -> None:
+    share = "Sales of electric cars in Norway rose 80% last year, the council said."
+    money = "Sales of electric cars in Norway rose $80 million last year, the council said."
+    count = "Sales of electric cars in Norway rose 65 thousand last year, the council said."
+    assert find_conflicts("Sales rose 80% [1].", [share, money, count]) == []
+    spelled = "Sales of electric cars in Norway rose 80 percent last year, the council said."
+    assert find_conflicts("Sales rose 80 percent [1].", [spelled, money]) == []
+    # Two sums of money for the same thing still disagree.
+    other = "Sales of electric cars in Norway rose $95 million last year, the council said."
+    assert [c.other_value for c in find_conflicts("Sales rose $80 million [1].", [money, other])] == [
+        "95000000"
+    ]

@@ -59,7 +59,7 @@ def _record_run(tmp_path: Path) -> Path:
                 "draft": answer.draft,
                 "answer": answer.answer,
                 "abstained": answer.abstained,
-                "citations": [{"number": c.number} for c in answer.citations],
+                "citations": [{"number": c.number, "shown": c.shown} for c in answer.citations],
                 "passages": passages,
                 "as_of": None,
             }
@@ -92,4 +92,26 @@ def test_a_setting_over_the_runs_own_measures_a_change_of_checks(tmp_path: Path)
     assert "q3" in [
         d.id for d in without_grounding.differences
     ]  # the answer from memory is no longer refused
-    assert replay(run, {"answer_checks": "ground,news_time"}).differences == []
+    assert replay(run, {"answer_checks": "ground,figures,news_time,constraints"}).differences == []
+    # Without the figures check, the answer to "how many" is the model's sentence again.
+    assert [d.id for d in replay(run, {"answer_checks": "ground,news_time"}).differences] == ["q1"]
+
+
+def test_a_run_recorded_with_retrieval_order_numbers_replays_the_same(tmp_path: Path) -> None:
+    # Runs recorded before citations were numbered in the order cited hold the passage's
+    # retrieval position as its number ("[2]" with no "[1]"); today's "[1]" is the same citation.
+    run = _record_run(tmp_path)
+    records = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+    assert records[1]["answer"] == "Around 850 troops [1]."
+    assert records[1]["citations"] == [{"number": 1, "shown": 2}]
+    records[1] |= {"answer": "Around 850 troops [2].", "citations": [{"number": 2}]}
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert replay(run).differences == []
+    # Recorded with both numbers (``shown``: the retrieval position), it reads the same.
+    records[1] |= {"answer": "Around 850 troops [1].", "citations": [{"number": 1, "shown": 2}]}
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert replay(run).differences == []
+    # A citation moved to another passage is still a difference.
+    records[1] |= {"answer": "Around 850 troops [1].", "citations": [{"number": 1, "shown": 1}]}
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert [d.id for d in replay(run).differences] == ["q2"]

@@ -5,7 +5,11 @@
       choose          multiple choice by letter probability    choose.py
     checks          each turns the draft into a verdict     settings.answer_checks, in order
       ground          markers parsed, claims checked           ground.py
+      figures         "how many": the figure first, every one  figures.py
       news_time       stale reports refused, "(as of …)"       news_time.py
+      constraints     the question's year, span, season met    constraints.py
+    then            citations numbered in the order cited    renumber.py
+                    (filters matching no article: no reader, no checks, "No article matches …")
 
 To add a reader or a check: a class taking an ``AnswerContext`` with a ``name`` and
 ``read(reading)`` (yielding text, then a ``Draft``) or ``run(verdict) -> verdict``, in a file
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 from rag.answering.base import AnswerContext, Check, Draft, Reader, Reading, Verdict
 from rag.components import build_components, load_component
 from rag.errors import NewsdeskError
-from rag.types import Answer, Retrieval, Timings
+from rag.types import AbstainReason, Answer, Retrieval, Timings
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,7 @@ READERS: dict[str, str] = {
 }
 CHECKS: dict[str, str] = {
     "ground": "rag.answering.ground:Ground",
+    "figures": "rag.answering.figures:Figures",
     "news_time": "rag.answering.news_time:NewsTime",
     "constraints": "rag.answering.constraints:Constraints",
 }
@@ -91,7 +96,11 @@ class Answering:
         else:  # nothing found: no model call, and grounding abstains on the empty draft
             run = _Read(Draft(""), None, 0.0, None)
         verdict = Verdict(reading, run.draft, run.draft.text)
-        if run.error is None:
+        if retrieval.filters_match_nothing:  # nothing to check: the filters left no article to read
+            from rag.citations import no_match
+
+            verdict = Verdict(reading, run.draft, no_match(retrieval.filters), abstained=True)
+        elif run.error is None:
             checking_at = time.perf_counter()
             for check in self.checks:
                 at = time.perf_counter()
@@ -134,6 +143,13 @@ class Answering:
         timings: dict[str, float],
         components: dict[str, float],
     ) -> Answer:
+        from rag.answering.renumber import (
+            citation_order,
+            renumber_citations,
+            renumber_claims,
+            renumber_conflicts,
+            renumber_text,
+        )
         from rag.choices import parse_choice
         from rag.citations import build_citations
 
@@ -145,11 +161,14 @@ class Answering:
             if failed_or_abstained
             else build_citations(verdict.numbers, verdict.cited_text, retrieval.passages, dict(draft.quotes))
         )
+        # Numbered 1…n in the order the answer cites them, not in retrieval order.
+        order = {} if failed_or_abstained else citation_order(text, verdict.numbers)
+        text = renumber_text(text, order)
         return Answer(
             question=retrieval.question,
             answer=text,
             abstained=verdict.abstained and error is None,
-            citations=citations,
+            citations=renumber_citations(citations, order),
             passages=retrieval.passages,
             invalid_citations=verdict.invalid,
             standalone_question=(
@@ -158,13 +177,20 @@ class Answering:
             model=self.label,
             timings=Timings(total=time.perf_counter() - started, components=components, **timings),
             error=error,
-            claims=() if failed_or_abstained else verdict.claims,
+            claims=() if failed_or_abstained else renumber_claims(verdict.claims, order),
             prompt_chars=draft.prompt_chars,
             choice=parse_choice(text, options) if options and not failed_or_abstained else None,
             choice_probabilities=draft.probabilities,
-            conflicts=() if failed_or_abstained else verdict.conflicts,
+            conflicts=() if failed_or_abstained else renumber_conflicts(verdict.conflicts, order),
             draft=draft.text,
+            abstain_reason=self._reason(verdict, error),
         )
+
+    @staticmethod
+    def _reason(verdict: Verdict, error: str | None) -> AbstainReason | None:
+        if error is not None or not verdict.abstained:
+            return None
+        return "no_matching_articles" if verdict.reading.retrieval.filters_match_nothing else "not_stated"
 
 
 __all__ = [
