@@ -277,7 +277,10 @@ def ask(
             # The passages were found before the model failed: they may answer the question anyway.
             print_passages(answer)
             raise typer.Exit(1)
-        if streaming:
+        if streaming and not "".join(streamed).strip():
+            # Nothing was written (no article matched the filters): the answer says why.
+            out.print(escape(answer.answer), highlight=False, soft_wrap=True)
+        elif streaming:
             out.print()
             # The model's words were shown as they came; grounding may have changed them
             # (an abstention, a re-pointed marker): the checked answer is the one to keep.

@@ -190,6 +190,19 @@ def test_ask_in_a_terminal_prints_the_checked_answer_when_grounding_changed_the_
         assert lines[1] == f"Checked: {checked}"
 
 
+def test_ask_in_a_terminal_says_once_that_no_article_matches_the_filters(
+    runner: CliRunner, opened: list[Settings], sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(runner, "ingest", str(sample_dir), "--json")
+    screen = io.StringIO()
+    monkeypatch.setattr(rag.cli, "out", Console(file=screen, force_terminal=True, width=200))
+    result = run(runner, "ask", LAUNCHERS_Q, "--from", "2030-01-01")
+    assert result.exit_code == 0, result.output
+    lines = plain(screen.getvalue()).splitlines()
+    assert lines[0] == "No article matches the filters: published on or after 2030-01-01."
+    assert not any(line.startswith("Checked:") for line in lines)
+
+
 def test_ask_with_filters(
     runner: CliRunner, opened: list[Settings], sample_dir: Path, fake_llm: FakeChatModel
 ) -> None:
