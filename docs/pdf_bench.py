@@ -2,7 +2,7 @@
 
 Not part of newsdesk: run it in a separate virtualenv that has the three readers
 and fpdf2 (``pip install pypdf pdfplumber pypdfium2 fpdf2``), as
-``python docs/pdf_bench.py [repeats]``. Results: docs/notes-pdf.md.
+``python docs/pdf_bench.py [repeats]``. Results: docs/history.md, 2026-12-07.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """PDF files (``.pdf``): one article per file, its text read page by page with PDFium.
 
-pypdfium2 was measured against pypdf and pdfplumber (docs/notes-pdf.md): the
+pypdfium2 was measured against pypdf and pdfplumber (docs/history.md, 2026-12-07): the
 fastest by far, with columns read in order and line-end hyphens marked, so
 words broken across lines are joined again. Lines repeated at the top or foot
 of the pages are left out (``rag.articles.running``; a printed page's URL becomes

@@ -3,7 +3,7 @@
 Where the index lives: beside an embedded store, in ``<store>/keyword-<collection>``;
 for a Chroma server, in a local folder keyed by the server's URL and the
 collection (``~/.cache/newsdesk/keyword/<hash>``, or ``keyword_path``), since
-the server holds no BM25 index a local client can use (see docs/notes-scale.md).
+the server holds no BM25 index a local client can use (see docs/history.md, 2026-12-07).
 
 Every ``upsert`` and ``delete`` writes the index too, under the store's write lock
 and this folder's own lock, between two marks in ``state.json``: ``pending`` set

@@ -4,7 +4,7 @@ tantivy (Rust, Lucene-like) keeps the index on disk in segments: adding or
 deleting records writes a small new segment, so nothing is rebuilt for one
 article, and a search reads only the postings of the question's terms and
 stops early (block-max WAND). Measured against SQLite FTS5 on 100,000 chunks
-(docs/notes-scale.md): 1.6 ms against 225 ms per question.
+(docs/history.md, 2026-12-07): 1.6 ms against 225 ms per question.
 
 One writer at a time: callers hold the store's write lock (or this folder's own)
 around ``write``; readers in any process see a commit after ``reload``.
