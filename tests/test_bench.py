@@ -397,7 +397,7 @@ def test_the_bench_never_reaches_past_the_api() -> None:
 
 def test_switching_the_rerank_stage_on_shows_in_the_table(settings: Settings, tmp_path: Path) -> None:
     stages = list(settings.retrieval_stages)
-    stages.insert(stages.index("cut"), "rerank")
+    stages.insert(stages.index("pack"), "rerank")
     with_rerank = settings.model_copy(update={"retrieval_stages": tuple(stages)})
     cfg = bench.BenchConfig(scales=[1], skip_answers=True, out=tmp_path / "b.json")
     results = bench.run_bench(
