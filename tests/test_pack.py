@@ -22,7 +22,7 @@ def passages(*lengths: int) -> list[Passage]:
 
 
 def pack(settings: Settings, found: list[Passage], k: int = 3) -> list[Passage]:
-    context = StageContext(settings=settings, store=None, embedder=None, lexical=None)  # type: ignore[arg-type]
+    context = StageContext(settings=settings, store=None, embedder=None)  # type: ignore[arg-type]
     state = RetrievalState(query=Query(question="q", k=k, fetch_k=30), passages=found)
     return PackToBudget(context).run(state).passages
 

@@ -68,15 +68,13 @@ def status(env: dict[str, str]) -> dict[str, object]:
 def test_the_second_ask_is_answered_by_the_server_the_first_one_started(env: dict[str, str]) -> None:
     assert newsdesk(env, "ingest", str(ROOT / "data" / "articles")).returncode == 0
     assert newsdesk(env, "serve", "--status").returncode == 1
-    began = time.perf_counter()
     first = newsdesk(env, "ask", QUESTION, "--json")
-    cold = time.perf_counter() - began
     assert first.returncode == 0, first.stderr
     server = status(env)
     assert server["answered"] == 1 and server["model"] == "small"
-    began = time.perf_counter()
+    # Answered by the same process (its pid, its count): no model load. How much faster that is
+    # is measured by eval/bench/warm.py, not asserted here (a loaded machine would make it flaky).
     second = newsdesk(env, "ask", QUESTION, "--json")
-    warm = time.perf_counter() - began
     assert second.returncode == 0, second.stderr
     assert status(env) | {"idle_for": 0, "stops_in": 0} == server | {
         "answered": 2,
@@ -85,7 +83,6 @@ def test_the_second_ask_is_answered_by_the_server_the_first_one_started(env: dic
     }
     answer = json.loads(second.stdout)
     assert "2,000" in answer["answer"] and answer["citations"]
-    assert warm < cold, (warm, cold)
     stopped = newsdesk(env, "serve", "--stop")
     assert stopped.stdout.strip() == f"stopped pid {server['pid']}"
     with pytest.raises(ProcessLookupError):

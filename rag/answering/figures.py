@@ -71,11 +71,17 @@ class Figures:
             )
             text = f"{qualified[:1].upper()}{qualified[1:]} {thing}".rstrip() + f" [{chosen.passage}]."
         numbers = tuple(dict.fromkeys([chosen.passage, *(r.passage for r in rivals)]))
+        # The rewritten sentence rests on the same passage: it keeps what grounding said of the
+        # claim citing it (a marker the model put on the wrong passage stays "repointed").
+        source = next((c for c in verdict.claims if chosen.passage in c.passages), None)
+        claim = Claim(text=text, passages=numbers)
+        if source is not None:
+            claim = claim.model_copy(update={"verdict": source.verdict})
         return replace(
             verdict,
             text=text,
             numbers=numbers,
-            claims=(Claim(text=text, passages=numbers),),
+            claims=(claim,),
             conflicts=conflicts,
             cited_text=text,
         )
