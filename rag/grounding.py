@@ -122,6 +122,8 @@ class HeuristicChecker:
             else:
                 verdict = "supported" if supported else "unsupported"
             claims.append(claim.model_copy(update={"verdict": verdict}))
+        if denies_unstated(claims, question, shown):
+            return Grounded(text=ABSTENTION, abstained=True, numbers=(), invalid=parsed.invalid, claims=())
         text, numbers = moved.text, moved.numbers
         conflicts = find_conflicts(text, passages, question)
         if conflicts:  # the passages disagree on the answer's figure: give both sides, pick neither
@@ -135,6 +137,27 @@ class HeuristicChecker:
             claims=tuple(claims),
             conflicts=tuple(conflicts),
         )
+
+
+# A denial: "France did not send any launchers", "no troops were sent", "never".
+_DENIAL = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|without)\b|n't\b", re.IGNORECASE)
+
+
+def denies_unstated(claims: Sequence[Claim], question: str, passages: Sequence[str]) -> bool:
+    """True when a cited claim denies something and no passage it cites denies anything.
+
+    A small model asked about something the passages leave out tends to write the negative
+    ("France did not send any anti-tank missile launchers [1]") and cite the passage about
+    the others: no name or figure is new, so the name check lets it pass, yet nothing states
+    it. A question that itself denies ("Which team did not qualify?") is left alone.
+    """
+    if _DENIAL.search(question):
+        return False
+    return any(
+        _DENIAL.search(c.text) and not any(_DENIAL.search(passages[n - 1]) for n in c.passages)
+        for c in claims
+        if c.passages and all(0 < n <= len(passages) for n in c.passages)
+    )
 
 
 # Words that point at the sources rather than answer anything ("as stated in [1]").

@@ -459,3 +459,46 @@ def test_verify_citations_repoints_to_the_passage_holding_every_name_and_figure(
     # an answer with names only is re-pointed the same way
     named = parse_answer("Ford did [2].", 2)
     assert verify_citations(named, RECALLS, "Which automaker recalled vehicles?").numbers == (1,)
+
+
+SENT = (
+    "According to reports, the UK has dispatched 30 troops as well as 2,000 anti-tank missile "
+    "launchers to Ukraine to train its forces."
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "passage", "question", "abstains"),
+    [
+        # The model denies what no passage denies: nothing states it.
+        ("France did not send any anti-tank missile launchers to Ukraine [1].", SENT, "And France?", True),
+        ("No launchers were sent by France [1].", SENT, "And France?", True),
+        ("France hasn't sent launchers [1].", SENT, "And France?", True),
+        # A passage that denies grounds a denial.
+        (
+            "Germany did not send weapons, saying it would not arm a war zone [1].",
+            "Berlin: Germany did not send weapons, saying it would not arm a war zone.",
+            "What did Germany say about weapons for Ukraine?",
+            False,
+        ),
+        # A question that denies may be answered in its words.
+        (
+            "Germany did not send weapons [1].",
+            SENT + " Germany sent helmets.",
+            "Who did not send weapons?",
+            False,
+        ),
+        # Plain answers are untouched.
+        (
+            "The UK sent 2,000 anti-tank missile launchers [1].",
+            SENT,
+            "How many launchers did the UK send?",
+            False,
+        ),
+    ],
+)
+def test_a_denial_no_cited_passage_states_abstains(
+    answer: str, passage: str, question: str, abstains: bool
+) -> None:
+    result = ground(answer, question, [passage], HeuristicChecker())
+    assert result.abstained is abstains, result.text
