@@ -62,3 +62,12 @@ def desk(settings: Settings, fake_llm: FakeChatModel, embedder: HashEmbeddings) 
 @pytest.fixture
 def sample_dir() -> Path:
     return SAMPLE_DIR
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where browser tests put their screenshots ($NEWSDESK_SCREENSHOTS keeps them; ask for it
+    before ``settings``, whose clean environment removes that variable)."""
+    folder = Path(os.environ.get("NEWSDESK_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,13 +21,17 @@ class FakeChatModel(BaseChatModel):
     """Replies from a queue, oldest first; records the messages of every call in ``calls``.
 
     A queued ``Exception`` instance is raised instead of replying. Streaming
-    yields the reply in pieces of ``piece`` characters.
+    yields the reply in pieces of ``piece`` characters, ``delay`` seconds apart, and
+    records when each piece was produced in ``produced`` (so a test sees whether
+    generation went on after a stream was closed).
     """
 
     replies: list[Any] = Field(default_factory=list)
     calls: list[list[BaseMessage]] = Field(default_factory=list)
     model_name: str = "fake-llm"
     piece: int = 3
+    delay: float = 0.0
+    produced: list[float] = Field(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
@@ -61,6 +66,9 @@ class FakeChatModel(BaseChatModel):
         reply = self._next(messages)
         text = str(reply.content)
         for i in range(0, len(text), self.piece):
+            if self.delay:
+                time.sleep(self.delay)
+            self.produced.append(time.monotonic())
             metadata = reply.response_metadata if i == 0 else {}
             chunk = ChatGenerationChunk(
                 message=AIMessageChunk(content=text[i : i + self.piece], response_metadata=metadata)

@@ -7,7 +7,6 @@ paste). Screenshots go to ``$NEWSDESK_SCREENSHOTS`` or the test's tmp folder.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +14,6 @@ from typing import Any
 
 import pytest
 from fakes import FakeChatModel
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.messages import BaseMessage
-from langchain_core.outputs import ChatGenerationChunk
-from pydantic import Field
 from test_ui_browser import ARGS, CHROMIUM
 from test_ui_fakes import ANTI_TANK, FakeDesk, free_port
 
@@ -34,13 +29,6 @@ TROOPS = "How many British troops are stationed in Estonia?"
 DONE = "#nd-chat .nd-answer, #nd-chat .nd-abstain, #nd-chat .nd-error, #nd-chat .nd-stopped"
 # Every text under these, against the background it is drawn on.
 CONTRAST_ROOTS = "#nd-header, #nd-chat, #nd-sources, #nd-saved-bar"
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("NEWSDESK_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -165,29 +153,10 @@ def test_every_text_has_contrast_of_at_least_4_5_in_light_and_dark(
 # 3. Stop ------------------------------------------------------------------------------------------------
 
 
-class CountingModel(FakeChatModel):
-    """Streams its reply slowly and records when each piece was produced."""
-
-    delay: float = 0.05
-    produced: list[float] = Field(default_factory=list)
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        for chunk in super()._stream(messages, stop, run_manager, **kwargs):
-            time.sleep(self.delay)
-            self.produced.append(time.monotonic())
-            yield chunk
-
-
 def test_stop_cancels_the_answer_on_the_server_and_the_chat_is_usable_again(
     browser: Any, shots: Path, settings: Settings, embedder: Any, sample_dir: Path
 ) -> None:  # shots before settings: settings' clean_env removes $NEWSDESK_SCREENSHOTS
-    model = CountingModel(piece=4)
+    model = FakeChatModel(piece=4, delay=0.05)
     model.replies += ["The UK sent " + "many, many " * 300 + "launchers [1].", "Around 850 troops [1]."]
     desk = Newsdesk(settings, llm=model, embedder=embedder)
     desk.ingest([sample_dir])
