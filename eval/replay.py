@@ -1,8 +1,8 @@
 """Replay: an earlier run's recorded drafts put through today's answering, answer by answer.
 
 Each open answer of a run keeps the model's own text (``draft``) and the passages it was
-shown. A scripted model gives that draft back, and the current checks (grounding, news
-time, …) decide again. The same answers, abstentions and cited passages mean a change to
+shown. A scripted model gives that draft back (and, for the ``verify`` check, the support
+it recorded), and the current checks (grounding, news time, …) decide again. The same answers, abstentions and cited passages mean a change to
 the answer path kept its behaviour; each difference is listed. No model, no retrieval:
 seconds for a hundred questions.
 """
@@ -23,7 +23,7 @@ from eval.slices import slices
 from rag.errors import NewsdeskError
 
 # Recorded settings that change what the checks decide (the rest is retrieval or the model).
-CHECK_SETTINGS = ("answer_min_relevance", "stale_abstains", "answer_checks", "model")
+CHECK_SETTINGS = ("answer_min_relevance", "stale_abstains", "answer_checks", "model", "verify_min_support")
 
 
 class ReplayError(NewsdeskError):
@@ -55,7 +55,20 @@ class Replay:
         return self.compared - len(self.differences)
 
 
-def _drafts(queue: deque[str]) -> Iterator[str]:
+def _support_reply(support: float) -> Any:
+    """The recorded "verify" support as the model's one-token reply, with its log-probabilities."""
+    import math
+
+    from langchain_core.messages import AIMessage
+
+    top = [{"token": "Yes", "logprob": math.log(max(support, 1e-12))}]
+    top.append({"token": "No", "logprob": math.log(max(1.0 - support, 1e-12))})
+    return AIMessage(
+        content="Yes", response_metadata={"logprobs": {"content": [{**top[0], "top_logprobs": top}]}}
+    )
+
+
+def _drafts(queue: deque[Any]) -> Iterator[Any]:
     while True:
         yield queue.popleft()
 
@@ -95,7 +108,7 @@ def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> R
     records = list(read_results(run_dir / RESULTS).values())
     if not records:
         raise ReplayError(f"{run_dir / RESULTS}: no recorded answers")
-    queue: deque[str] = deque()
+    queue: deque[Any] = deque()  # the draft, then the recorded "verify" reply if there was one
     result = Replay()
     with tempfile.TemporaryDirectory() as store:
         settings = Settings(store=Path(store), **(_recorded_settings(run_dir) | dict(overrides or {})))
@@ -106,6 +119,8 @@ def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> R
                 result.skipped += 1
                 continue
             queue.append(str(record.get("draft") or ""))
+            if record.get("support") is not None:
+                queue.append(_support_reply(float(record["support"])))
             as_of = record.get("as_of")
             answer = desk.answer_from(
                 str(record.get("asked") or record["question"]),

@@ -136,6 +136,8 @@ def score(
         "abstained": abstained,
         "chosen_index": chosen,
         "choice_probabilities": list(answer.choice_probabilities),
+        "support": answer.support,
+        "draft_logprobs": [list(t) for t in answer.draft_logprobs],
         "correct": correct,
         "f1": metrics.token_f1(text, expected) if mode == "open" else None,
         "hit_at_k": metrics.hit_at_k(passages, question.sources),

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
@@ -106,12 +106,35 @@ class StreamedText(StrOutputParser):
             yield chunk.text if isinstance(chunk, BaseMessage) else chunk
 
 
-def generation_chain(llm: BaseChatModel, variant: str = "open") -> Runnable[dict[str, Any], str]:
+class StreamedTokens(StreamedText):
+    """``StreamedText`` that also passes on each piece's tokens with their log-probabilities:
+    ``(text, ((token, logprob), ...))``, the tokens empty when the server sends none."""
+
+    def transform(  # type: ignore[override]
+        self, input: Iterator[str | BaseMessage], config: Any = None, **kwargs: Any
+    ) -> Iterator[tuple[str, tuple[tuple[str, float], ...]]]:
+        for chunk in input:
+            if not isinstance(chunk, BaseMessage):
+                yield chunk, ()
+                continue
+            content = ((chunk.response_metadata or {}).get("logprobs") or {}).get("content") or []
+            tokens = tuple((str(t.get("token", "")), float(t.get("logprob", 0.0))) for t in content)
+            yield chunk.text, tokens
+
+
+def generation_chain(
+    llm: BaseChatModel, variant: str = "open", *, logprobs: bool = False
+) -> Runnable[dict[str, Any], Any]:
     """``{"question", "context"[, "options"]}`` → answer text (streams token by token).
 
-    Closing its stream closes the model's: generation stops (see ``StreamedText``).
+    With ``logprobs`` each streamed piece is ``(text, ((token, logprob), ...))``: the model's
+    confidence in what it wrote, for the checks (asked of the server; one that sends none
+    gives empty tokens). Closing its stream closes the model's: generation stops (see
+    ``StreamedText``).
     """
     frame: Runnable[dict[str, Any], dict[str, Any]] = RunnableLambda(lambda x: prompt_inputs(variant, x))
+    if logprobs:
+        return frame | answer_prompt(variant) | llm.bind(logprobs=True, top_logprobs=1) | StreamedTokens()
     return frame | answer_prompt(variant) | llm | StreamedText()
 
 
@@ -119,6 +142,23 @@ def choose_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], Any]:
     """``{"question", "context", "options"}`` → the model's reply of one token, with the top
     log-probabilities of that token (``rag.picker`` reads each option's letter from them)."""
     return answer_prompt("choose") | llm.bind(max_tokens=1, logprobs=True, top_logprobs=20)
+
+
+def verify_chain(llm: BaseChatModel, variant: str = "open") -> Runnable[dict[str, Any], Any]:
+    """``{"question", "context", "draft"}`` → the model's one-token Yes/No, with log-probabilities,
+    to "does a passage state your answer to exactly this question?" (``prompts/verify.txt``).
+
+    The conversation repeats the answer's own prompt word for word, then the draft as the
+    model's reply, so a server that caches prompt prefixes reads only the draft and the
+    follow-up: about a second on the local model, not the passages again.
+    """
+
+    def messages(x: dict[str, Any]) -> list[BaseMessage]:
+        inputs = prompt_inputs(variant, {key: value for key, value in x.items() if key != "draft"})
+        asked = answer_prompt(variant).format_messages(**inputs)
+        return [*asked, AIMessage(content=x["draft"]), HumanMessage(content=load_prompt("verify"))]
+
+    return RunnableLambda(messages) | llm.bind(max_tokens=1, logprobs=True, top_logprobs=10)
 
 
 def condense_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:

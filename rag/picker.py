@@ -23,6 +23,7 @@ from typing import Any
 
 from rag.choices import LETTERS
 from rag.citations import ABSTENTION
+from rag.logprobs import first_token_probabilities
 from rag.sentences import sentence_spans
 from rag.terms import content_words, normalize_answer
 
@@ -67,20 +68,7 @@ def letter_probabilities(message: Any, count: int) -> tuple[float, ...] | None:
     reply carries no log-probabilities (a server without them): the caller
     then reads the letter from the text.
     """
-    metadata = getattr(message, "response_metadata", None) or {}
-    content = (metadata.get("logprobs") or {}).get("content") or []
-    if not content:
-        return None
-    valid = LETTERS[:count]
-    mass = [0.0] * count
-    for entry in content[0].get("top_logprobs") or [content[0]]:
-        token = str(entry.get("token", "")).strip().strip("()[]*:.")
-        if len(token) == 1 and token in valid:
-            mass[valid.index(token)] += math.exp(float(entry.get("logprob", -math.inf)))
-    total = sum(mass)
-    if total <= 0:
-        return None
-    return tuple(m / total for m in mass)
+    return first_token_probabilities(message, LETTERS[:count])
 
 
 def one_hot(index: int | None, count: int) -> tuple[float, ...]:

@@ -24,6 +24,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "multiple_choice": frozenset({"context", "question", "options"}),
     "choose": frozenset({"context", "question", "options"}),
     "judge": frozenset({"passages", "question", "answer"}),
+    "verify": frozenset(),
 }
 
 

@@ -200,6 +200,11 @@ class Answer(_Frozen):
     draft: str = ""
     # Set exactly when ``abstained``: see ``AbstainReason``.
     abstain_reason: AbstainReason | None = None
+    # Check "verify": the model's probability that a passage states this answer to this question
+    # (an abstention below ``verify_min_support`` keeps it); None when it was not asked.
+    support: float | None = None
+    # Each token of ``draft`` with the model's log-probability of it (empty: the server sent none).
+    draft_logprobs: tuple[tuple[str, float], ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -115,3 +115,17 @@ def test_a_run_recorded_with_retrieval_order_numbers_replays_the_same(tmp_path: 
     records[1] |= {"answer": "Around 850 troops [1].", "citations": [{"number": 1, "shown": 1}]}
     (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     assert [d.id for d in replay(run).differences] == ["q2"]
+
+
+def test_the_recorded_verify_support_is_replayed_against_a_new_threshold(tmp_path: Path) -> None:
+    """A run that recorded each answer's support is re-decided at another ``verify_min_support``
+    without the model: q1 (support 0.3) abstains at 0.5, q2 (0.8) stands."""
+    run = _record_run(tmp_path)
+    records = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+    for record, support in zip(records, (0.3, 0.8, None), strict=True):
+        record["support"] = support
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    checks = {"answer_checks": "ground,figures,news_time,constraints,verify"}
+    assert replay(run, checks | {"verify_min_support": 0.2}).same == 3
+    result = replay(run, checks | {"verify_min_support": 0.5})
+    assert [(d.id, d.now_abstained) for d in result.differences] == [("q1", True)]

@@ -8,6 +8,7 @@
       figures         "how many": the figure first, every one  figures.py
       news_time       stale reports refused, "(as of …)"       news_time.py
       constraints     the question's year, span, season met    constraints.py
+      verify          the model asked: is it stated? (Yes/No)  verify.py
     then            citations numbered in the order cited    renumber.py
                     (filters matching no article: no reader, no checks, "No article matches …")
 
@@ -40,6 +41,7 @@ CHECKS: dict[str, str] = {
     "figures": "rag.answering.figures:Figures",
     "news_time": "rag.answering.news_time:NewsTime",
     "constraints": "rag.answering.constraints:Constraints",
+    "verify": "rag.answering.verify:Verify",
 }
 
 
@@ -132,7 +134,11 @@ class Answering:
             error = str(describe_llm_error(exc, self.context.settings))
             log.warning("generation failed: %s", exc)
         if draft is None or error is not None:
-            draft = Draft("".join(parts), prompt_chars=draft.prompt_chars if draft else 0)
+            draft = Draft(
+                "".join(parts),
+                prompt_chars=draft.prompt_chars if draft else 0,
+                logprobs=draft.logprobs if draft else (),
+            )
         return _Read(draft, error, time.perf_counter() - at, first)
 
     def _assemble(
@@ -184,6 +190,8 @@ class Answering:
             conflicts=() if failed_or_abstained else renumber_conflicts(verdict.conflicts, order),
             draft=draft.text,
             abstain_reason=self._reason(verdict, error),
+            support=verdict.support,
+            draft_logprobs=draft.logprobs,
         )
 
     @staticmethod

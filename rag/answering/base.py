@@ -60,6 +60,7 @@ class Draft:
     prompt_chars: int = 0  # characters of the messages sent (benchmarks report prompt size)
     quotes: Mapping[int, tuple[int, int]] = field(default_factory=dict)  # passage -> span it stated
     probabilities: tuple[float, ...] = ()  # multiple choice: per option, then "none of these"
+    logprobs: tuple[tuple[str, float], ...] = ()  # each token written with its log-probability, if sent
 
 
 class Reader(Protocol):
@@ -83,6 +84,7 @@ class Verdict:
     claims: tuple[Claim, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     cited_text: str = ""  # the grounded text the citations' highlights are found for
+    support: float | None = None  # check "verify": the model's probability that a passage states it
 
 
 class Check(Protocol):

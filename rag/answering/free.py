@@ -27,10 +27,14 @@ class FreeReader:
         if reading.options:
             variant, inputs["options"] = "choices", format_options(reading.options)
         size = prompt_chars(variant, inputs)
-        chain = self.context.chain(variant, lambda llm: generation_chain(llm, variant))
+        chain = self.context.chain(
+            f"{variant}_logprobs", lambda llm: generation_chain(llm, variant, logprobs=True)
+        )
         parts: list[str] = []
-        for delta in chain.stream(inputs):
+        tokens: list[tuple[str, float]] = []
+        for delta, logprobs in chain.stream(inputs):
+            tokens.extend(logprobs)
             if delta:
                 parts.append(delta)
                 yield delta
-        yield Draft("".join(parts), prompt_chars=size)
+        yield Draft("".join(parts), prompt_chars=size, logprobs=tuple(tokens))
