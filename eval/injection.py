@@ -171,7 +171,7 @@ def injection(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N items.")] = None,
 ) -> None:
     """Plant hostile articles beside the samples and count answers that relay them (target 0)."""
-    from rag.cli import guarded, settings_from
+    from rag.cli_shared import guarded, settings_from
 
     def go() -> None:
         items = load_items()[:limit] if limit else load_items()

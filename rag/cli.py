@@ -3,7 +3,8 @@
 Other layers add their own commands (``ui``, ``eval``, ``bench``) through the
 ``newsdesk.commands`` entry points, so this module never imports them. Every
 command prints one clear line on a ``NewsdeskError`` and exits 1; a stack
-trace is never shown for a failure the user can fix.
+trace is never shown for a failure the user can fix. What the commands share
+(options, consoles, ``guarded``) is in ``rag.cli_shared``.
 """
 
 from __future__ import annotations
@@ -12,16 +13,24 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-from rag.errors import NewsdeskError
+from rag.cli_shared import (
+    JsonOpt,
+    ModelOpt,
+    StoreOpt,
+    UrlOpt,
+    chunk_bar,
+    err,
+    guarded,
+    out,
+    settings_from,
+)
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -35,52 +44,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store folder (default .newsdesk/store).")]
-UrlOpt = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of a folder.")]
-ModelOpt = Annotated[
-    str | None, typer.Option("--model", help="Local generator: 'default' (1.5B) or 'small' (0.5B).")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def settings_from(
-    store: Path | None = None, chroma_url: str | None = None, model: str | None = None, **extra: Any
-) -> Settings:
-    from rag.settings import load_settings
-
-    return load_settings(store=store, chroma_url=chroma_url, model=model, **extra)
-
-
-def guarded(fn: Callable[[], T]) -> T:
-    """Runs ``fn``; a ``NewsdeskError`` becomes one line on stderr and exit code 1."""
-    try:
-        return fn()
-    except NewsdeskError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        raise typer.Exit(130) from None
-
-
-def chunk_bar(doing: str, *, quiet: bool) -> Any:
-    """A progress bar over chunks on stderr, shown only on a terminal and never with --json."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(
-        TextColumn(doing),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("chunks"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=quiet or not err.is_terminal,
-    )
 
 
 def _desk(settings: Settings) -> Any:

@@ -7,7 +7,7 @@ All models are frozen: an answer is a record of what happened, not a draft.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -97,6 +97,28 @@ class Timings(_Frozen):
     components: dict[str, float] = Field(default_factory=dict)
 
 
+class _Wording(NamedTuple):
+    """How ``Filters.describe`` words each filter: one for saying why no article matches, one brief."""
+
+    between: str  # both dates
+    since: str  # only the first
+    until: str  # only the last
+    as_of: str
+    or_: str  # between sources
+    separator: str  # between the filters
+
+
+_FULL = _Wording(
+    "published from {} to {}",
+    "published on or after {}",
+    "published on or before {}",
+    "asked as of {}",
+    " or ",
+    ", ",
+)
+_BRIEF = _Wording("published {} to {}", "published from {}", "published until {}", "as of {}", ", ", " · ")
+
+
 class Filters(_Frozen):
     """Restricts retrieval; dates are inclusive and compare against publication dates."""
 
@@ -112,25 +134,30 @@ class Filters(_Frozen):
     def is_empty(self) -> bool:
         return not (self.date_from or self.date_to or self.sources or self.article_ids or self.as_of)
 
-    def describe(self) -> str:
-        """The filters in words, for saying that no article matches them."""
-        parts = []
-        first, last = self.date_from, self.latest
+    def describe(self, *, brief: bool = False) -> str:
+        """The filters in words ("" when there are none), in one of two wordings.
+
+        The full one says why no article matches ("published on or before 2022-01-20, asked as
+        of 2022-01-20, from a.test or b.test, among 2 chosen articles"): the last day is
+        ``latest``, so an ``as_of`` day bounds the dates too. The brief one labels what an answer
+        was found under ("published 2022-01-01 to 2022-01-20 · from a.test, b.test · as of
+        2022-01-20"): the dates as asked, and no chosen articles (the answer's sources show them).
+        """
+        words = _BRIEF if brief else _FULL
+        first, last = self.date_from, (self.date_to if brief else self.latest)
+        dates = ""
         if first and last:
-            parts.append(f"published from {first.isoformat()} to {last.isoformat()}")
+            dates = words.between.format(first.isoformat(), last.isoformat())
         elif first:
-            parts.append(f"published on or after {first.isoformat()}")
+            dates = words.since.format(first.isoformat())
         elif last:
-            parts.append(f"published on or before {last.isoformat()}")
-        if self.as_of:
-            parts.append(f"asked as of {self.as_of.isoformat()}")
-        if self.sources:
-            parts.append("from " + " or ".join(self.sources))
-        if self.article_ids:
-            parts.append(
-                f"among {len(self.article_ids)} chosen article{'s' if len(self.article_ids) > 1 else ''}"
-            )
-        return ", ".join(parts)
+            dates = words.until.format(last.isoformat())
+        as_of = words.as_of.format(self.as_of.isoformat()) if self.as_of else ""
+        sources = ("from " + words.or_.join(self.sources)) if self.sources else ""
+        n = len(self.article_ids)
+        chosen = f"among {n} chosen article{'s' if n > 1 else ''}" if n and not brief else ""
+        ordered = (dates, sources, as_of) if brief else (dates, as_of, sources, chosen)
+        return words.separator.join(part for part in ordered if part)
 
     @property
     def latest(self) -> date | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from rag.cli import ModelOpt, StoreOpt, UrlOpt, guarded, settings_from
+from rag.cli_shared import ModelOpt, StoreOpt, UrlOpt, guarded, settings_from
 
 
 def ui(

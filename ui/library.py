@@ -140,7 +140,8 @@ class LibraryHandlers:
             self._report(err)
             choices = []
         kept = [s for s in current or [] if s in choices]
-        return gr.Dropdown(choices=choices, value=kept)
+        # multiselect as on the page: otherwise gradio checks the list as one value among the choices.
+        return gr.Dropdown(choices=choices, value=kept, multiselect=True)
 
     def refresh(self, query: str | None, current: list[str] | None) -> tuple[Any, ...]:
         """Everything that depends on the store: after load, ingest and delete."""

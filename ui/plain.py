@@ -37,21 +37,9 @@ def reference_line(citation: Citation) -> str:
 
 
 def applied_filters(filters: Filters | None) -> str:
-    """The filters an answer was found under, in a few plain words ("" when none)."""
-    if filters is None or filters.is_empty():
-        return ""
-    parts = []
-    if filters.date_from and filters.date_to:
-        parts.append(f"published {filters.date_from} to {filters.date_to}")
-    elif filters.date_from:
-        parts.append(f"published from {filters.date_from}")
-    elif filters.date_to:
-        parts.append(f"published until {filters.date_to}")
-    if filters.sources:
-        parts.append("from " + ", ".join(filters.sources))
-    if filters.as_of:
-        parts.append(f"as of {filters.as_of}")
-    return "Filters: " + " · ".join(parts) if parts else ""
+    """The label of the filters an answer was found under ("" when none): ``Filters.describe`` brief."""
+    words = filters.describe(brief=True) if filters else ""
+    return f"Filters: {words}" if words else ""
 
 
 def plain_answer(answer: Answer, applied: str = "") -> str:

@@ -41,7 +41,7 @@ def _line(info: dict[str, Any]) -> str:
 
 def register(app: typer.Typer) -> None:
     """Adds ``serve`` to the ``newsdesk`` app."""
-    from rag.cli import ModelOpt, StoreOpt, UrlOpt, err, guarded, out, settings_from
+    from rag.cli_shared import ModelOpt, StoreOpt, UrlOpt, err, guarded, out, settings_from
 
     @app.command()
     def serve(

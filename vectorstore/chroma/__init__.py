@@ -2,7 +2,8 @@
 
 Split by job: ``errors`` (what a failure amounts to), ``syntax`` (filters and
 stored metadata in Chroma's terms), ``client`` (opening a chromadb client),
-``sqlite`` (rows read straight from Chroma's database) and ``store`` (the store).
+``sqlite`` (rows read straight from Chroma's database), ``reindex`` (checking and
+rebuilding the vector index) and ``store`` (the store).
 """
 
 from vectorstore.base import (

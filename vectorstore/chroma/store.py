@@ -2,7 +2,8 @@
 
 Every method maps Chroma's, SQLite's and the file system's failures to the store
 errors (``errors``), translates filters into Chroma's syntax (``syntax``), and on
-an embedded folder takes the single-writer lock for writes (``embedded``).
+an embedded folder takes the single-writer lock for writes (``embedded``). Checking
+and rebuilding the vector index are ``reindex``'s steps, run here under the lock.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from vectorstore.base import (
     StoreUnavailable,
     VectorStoreError,
 )
-from vectorstore.chroma.client import open_client, suppress_missing
+from vectorstore.chroma.client import open_client
 from vectorstore.chroma.errors import guard, store_failure
 from vectorstore.chroma.keywords import ChromaKeywords, default_folder, keywords_for
+from vectorstore.chroma.reindex import fill, fresh_collection, index_health, put_back, stopped_swap, swap
 from vectorstore.chroma.sqlite import DB_FILE, batches, sqlite_rows
 from vectorstore.chroma.syntax import record, to_stored, translate
 from vectorstore.embedded import Folder, folder
@@ -321,34 +323,13 @@ class ChromaStore:
         """Compares the rows in Chroma's SQLite with the vectors its index can hand back for them.
 
         Every stored id's vector is read back in pages; a page that fails is retried id by id,
-        so ``missing`` names the rows the index lost. (A query for all rows is no test: HNSW
-        is approximate and returns a few rows short even on a healthy index.) Reads only.
+        so ``missing`` names the rows the index lost (``reindex.index_health``). (A query for all
+        rows is no test: HNSW is approximate and returns a few rows short even on a healthy
+        index.) Reads only.
         """
         with guard(self.location, "reading"):
             col = self._collection()
-        stored = [r.id for r in self.scan(texts=False)]
-        missing: list[str] = []
-        error: str | None = None
-        for i in range(0, len(stored), self._page):
-            page = stored[i : i + self._page]
-            try:
-                got = col.get(ids=page, include=["embeddings"])
-                if len(got["ids"]) == len(page):
-                    continue
-            except Exception as exc:  # "Error getting embedding": the index lacks some of these
-                error = f"{type(exc).__name__}: {exc}"
-            for id_ in page:
-                try:
-                    if col.get(ids=[id_], include=["embeddings"])["ids"]:
-                        continue
-                except Exception:
-                    pass
-                missing.append(id_)
-        if missing:  # the failure is explained by the rows named
-            error = None
-        return Health(
-            rows=len(stored), indexed=len(stored) - len(missing), missing=tuple(missing[:sample]), error=error
-        )
+        return index_health(col, [r.id for r in self.scan(texts=False)], self._page, sample)
 
     def rebuild(
         self,
@@ -365,52 +346,26 @@ class ChromaStore:
         swap leaves it under ``<name>.old``, and the next open puts it back. Holds the
         write lock throughout, so no ingest runs meanwhile.
         """
-        fresh_name, old_name = f"{self._name}.rebuild", f"{self._name}.old"
         with self.writing(wait=wait), guard(self.location, "rebuilding", writing_to=self._folder_path):
             client = self.client
             col = self._collection()
-            for stale in (fresh_name, old_name):
-                with suppress_missing():
-                    client.delete_collection(stale)
-            fresh = client.create_collection(
-                name=fresh_name, metadata={"hnsw:space": "cosine"}, embedding_function=None
-            )
+            fresh = fresh_collection(client, self._name)
             step = max(1, min(self._page, self._max_batch()))
             if self._folder is not None:  # the index may be unreadable: SQLite holds every row
                 total, pages = sqlite_rows(self._folder.path / DB_FILE, self._name, step)
             else:
                 total, pages = int(col.count()), batches(self.scan(), step)
-            written = 0
-            for records in pages:
-                vectors = embed(records)
-                if len(vectors) != len(records):
-                    raise ValueError(f"embed returned {len(vectors)} vectors for {len(records)} records")
-                fresh.add(
-                    ids=[r.id for r in records],
-                    documents=[r.text for r in records],
-                    metadatas=[r.metadata or None for r in records],
-                    embeddings=[list(map(float, v)) for v in vectors],
-                )
-                written += len(records)
-                if progress:
-                    progress(written, total)
-            col.modify(name=old_name)
-            fresh.modify(name=self._name)
-            client.delete_collection(old_name)
+            written = fill(fresh, pages, total, embed, progress)
+            swap(client, col, fresh, self._name)
             self._col = client.get_collection(name=self._name, embedding_function=None)
         return written
 
     def _finish_swap(self, wait: float) -> bool:
         """Puts back a collection a rebuild had moved aside when it was stopped; False if none was."""
-        old_name = f"{self._name}.old"
-        try:
-            names = {getattr(c, "name", c) for c in self.client.list_collections()}
-        except Exception:
-            return False
-        if self._name in names or old_name not in names:
+        if not stopped_swap(self.client, self._name):
             return False
         with self.writing(wait=wait):
-            self.client.get_collection(name=old_name, embedding_function=None).modify(name=self._name)
+            put_back(self.client, self._name)
         self._epoch = -1
         self._collection()
         return True
