@@ -121,3 +121,22 @@ def test_a_follow_up_joined_with_the_question_before_asks_only_its_own_part(tmp_
     joined = f"{ESTONIA_Q} And in Poland?"
     answer = _ask(tmp_path, joined, f"[1] {ESTONIA}", [ESTONIA])
     assert "and also 150" not in answer.answer and answer.conflicts == ()
+
+
+AUCTION = (
+    "A collector paid a record $4 million for a painting of a harbour at the sale on Friday. "
+    "Bidding opened at $50,000 and closed at $4,000,250, the auction house said."
+)
+
+
+def test_a_question_naming_no_counted_thing_has_no_rivals(tmp_path: Path) -> None:
+    """ "How much did the collector pay?" names nothing counted: the opening bid is not the price."""
+    answer = _ask(tmp_path, "How much did the collector pay for the painting?", "$4 million [1].", [AUCTION])
+    assert answer.conflicts == () and "disagree" not in answer.answer
+    assert "4 million" in answer.answer
+
+
+def test_the_same_figure_rounded_is_no_disagreement(tmp_path: Path) -> None:
+    exact = FACING.replace("100,000", "127,400")
+    answer = _ask(tmp_path, RUSSIANS_Q, f"[1] {AMASSED}", [AMASSED, exact])
+    assert answer.conflicts == () and "disagree" not in answer.answer

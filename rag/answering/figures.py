@@ -13,6 +13,7 @@ the question, is left as it is; so is one grounding already found disagreeing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from rag.answering.base import AnswerContext, Verdict
@@ -49,7 +50,10 @@ class Figures:
             return verdict
         count = chosen.count
         thing = about(count, Asked.of(question))
-        rivals = _rivals(chosen, answering_figures(question, passages, range(1, len(passages) + 1)))
+        # Rivals only for a question that names what it counts: "How much did the bidder pay?"
+        # names nothing, so the bid it started at is not the same thing as the price paid.
+        everywhere = answering_figures(question, passages, range(1, len(passages) + 1))
+        rivals = _rivals(chosen, everywhere) if Asked.of(question).things else []
         if rivals:
             conflicts = tuple(
                 Conflict(
@@ -97,20 +101,29 @@ def last_asked(question: str) -> str:
     return asking[-1] if asking else question
 
 
+ROUNDING = 0.01  # two figures this close are one figure, rounded: "$19 million" and "$19,000,100"
+
+
+def _same_figure(a: str, b: str) -> bool:
+    x, y = float(a), float(b)
+    return abs(x - y) <= ROUNDING * max(abs(x), abs(y))
+
+
 def _rivals(chosen: Figure, figures: list[Figure]) -> list[Figure]:
-    """Other figures of the same sort for the same thing, one per value, first found first."""
-    seen = {chosen.count.value}
+    """Other figures of the same sort for the same thing, one per value, first found first;
+    a figure within ``ROUNDING`` of one already seen is the same figure written another way."""
+    seen = [chosen.count.value]
     rivals = []
     for f in figures:
-        if f.count.kind == chosen.count.kind and f.count.value not in seen:
-            seen.add(f.count.value)
+        if f.count.kind == chosen.count.kind and not any(_same_figure(f.count.value, v) for v in seen):
+            seen.append(f.count.value)
             rivals.append(f)
     return rivals
 
 
 def _leads(text: str, value: str) -> bool:
     """The answer opens with ``value`` (after a word such as "about") and its first sentence
-    states no other figure: "2,000 anti-tank missile launchers [1]." leads, "The UK has amassed
+    states no other figure: "2,000 anti-tank missile launchers [1]." and "$4 million [1]." lead, "The UK has amassed
     127,000 …" does not (and names the wrong side)."""
     from rag.figures import qualifier_words, stated
     from rag.markers import strip_markers
@@ -121,4 +134,6 @@ def _leads(text: str, value: str) -> bool:
     first = plain[: spans[0][1]] if spans else plain
     words = first.split()
     skip = next((len(q.split()) for q in qualifier_words() if first.lower().startswith(q + " ")), 0)
-    return bool(words[skip:]) and stated(words[skip]) == [value] and set(stated(first)) == {value}
+    # The figure may take two words ("$4 million"): the sentence's one figure, and it comes first.
+    opening = words[skip] if words[skip:] else ""
+    return bool(re.match(r"[$£€¥]?\d", opening)) and set(stated(first)) == {value}
