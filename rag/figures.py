@@ -146,6 +146,20 @@ def about(count: Count, asked: Asked) -> str:
     return " ".join(words[: last + 1]) if last >= 0 else asked.thing
 
 
+_WRITTEN = re.compile(
+    r"[$£€¥]?\d[\d,]*(?:\.\d+)?%?(?:\s+(?:thousand|million|billion|trillion)\b)?", re.IGNORECASE
+)
+
+
+def written_as(text: str, value: str) -> str | None:
+    """How ``text`` writes the figure ``value`` ("$19 million" for 19000000), or ``None``:
+    an answer keeps the words it was given, which the reader (and a scorer) expects."""
+    for match in _WRITTEN.finditer(strip_markers(text)):
+        if stated(match.group(0)) == [value]:
+            return match.group(0)
+    return None
+
+
 def stated(answer: str) -> list[str]:
     """The figures an answer states, as plain digits, in order."""
     return re.findall(r"\d+(?:\.\d+)?", numerals(strip_markers(answer)).replace(",", ""))

@@ -140,3 +140,9 @@ def test_the_same_figure_rounded_is_no_disagreement(tmp_path: Path) -> None:
     exact = FACING.replace("100,000", "127,400")
     answer = _ask(tmp_path, RUSSIANS_Q, f"[1] {AMASSED}", [AMASSED, exact])
     assert answer.conflicts == () and "disagree" not in answer.answer
+
+
+def test_the_figure_keeps_the_words_the_answer_gave_it(tmp_path: Path) -> None:
+    draft = "The collector paid $4 million for a painting of a harbour [1]."
+    answer = _ask(tmp_path, "How much did the collector pay for the painting?", draft, [AUCTION])
+    assert answer.answer.startswith("$4 million") and "4,000,000" not in answer.answer

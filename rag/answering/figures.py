@@ -28,7 +28,15 @@ class Figures:
 
     def run(self, verdict: Verdict) -> Verdict:
         from rag.conflicts import conflict_note
-        from rag.figures import Asked, about, answering_figures, is_figure_question, qualifier, stated
+        from rag.figures import (
+            Asked,
+            about,
+            answering_figures,
+            is_figure_question,
+            qualifier,
+            stated,
+            written_as,
+        )
         from rag.types import Claim, Conflict
 
         # The last sentence asked: a follow-up searched joined with the question before it
@@ -70,9 +78,8 @@ class Figures:
             return verdict
         else:
             conflicts = ()
-            qualified = " ".join(
-                w for w in (qualifier(passages[chosen.passage - 1], count), count.written) if w
-            )
+            figure = written_as(verdict.text, count.value) or count.written  # "$19 million" stays so
+            qualified = " ".join(w for w in (qualifier(passages[chosen.passage - 1], count), figure) if w)
             text = f"{qualified[:1].upper()}{qualified[1:]} {thing}".rstrip() + f" [{chosen.passage}]."
         numbers = tuple(dict.fromkeys([chosen.passage, *(r.passage for r in rivals)]))
         # The rewritten sentence rests on the same passage: it keeps what grounding said of the
