@@ -173,7 +173,37 @@ def adds_to_question(answer: str, question: str) -> bool:
     """
     if question.lstrip().lower().startswith("true or false"):
         return True
-    return bool(_added_words(answer, question))
+    return bool(_added_words(answer, question)) and names_whom_asked(answer, question)
+
+
+# An asking sentence that wants a name: "Who …?", "Whose …?", "Which politician …?".
+_ASKS_WHO = re.compile(
+    r"^(?:who|whom|whose)\b|^which\s+(?:[a-z]+\s+){0,2}?(?:"
+    + "|".join(
+        "person man woman politician actor actress singer rapper player star author leader minister "
+        "official president ceo executive company team country nation city network airline retailer "
+        "brand band club".split()
+    )
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def names_whom_asked(answer: str, question: str) -> bool:
+    """False when a question asking "who" (or "which politician", "which company") gets an answer
+    that names no one the question does not already name.
+
+    "Which politician did the peer say could lead the party?" answered "The peer told the BBC
+    that he was a possible party leader [1]" adds the word "told" and names nobody: the
+    passages shown did not hold the name, and every word is "grounded".
+    """
+    sentences = [question[a:b].strip() for a, b in sentence_spans(question)]
+    asking = [t for t in sentences if t.rstrip("\"'”’)").endswith("?")]  # "… handwriting?”" asks too
+    if not asking or not _ASKS_WHO.search(asking[-1]):
+        return True
+    return bool(
+        {t for t in key_terms(answer) if not t[0].isdigit()} - key_terms(question) - content_words(question)
+    )
 
 
 def _added_words(answer: str, question: str) -> set[str]:

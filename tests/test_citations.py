@@ -216,6 +216,31 @@ def test_an_answer_that_restates_the_question_abstains() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "answer", "names"),
+    [
+        (
+            "A peer spoke. Which politician did Lord Vale tell the BBC could lead the Conservative party because “he can spell?”",
+            "Lord Vale told the BBC that he was a possible Conservative party leader [1].",
+            False,
+        ),
+        (
+            "Who did Lord Vale praise in the interview?",
+            "Lord Vale praised a colleague in the interview [1].",
+            False,
+        ),
+        ("Who did Lord Vale praise in the interview?", "He praised Ann Reyes [1].", True),
+        ("Which company recalled its electric SUVs?", "Toyota recalled them [1].", True),
+        ("Where did Lord Vale speak?", "He spoke in the studio [1].", True),  # not a who-question
+        ("The coach who prayed after games won. What did the court rule?", "It ruled for him [1].", True),
+    ],
+)
+def test_a_who_question_needs_a_name_the_question_does_not_hold(
+    question: str, answer: str, names: bool
+) -> None:
+    assert adds_to_question(answer, question) is names
+
+
 def test_an_answer_that_adds_a_fact_to_the_question_is_kept() -> None:
     grounded = ground(
         "The UK sent 2,000 launchers [1].",
