@@ -34,22 +34,25 @@ class SentenceWindow:
         if self.max_chars <= 0:
             return list(passages)
         plans = []
-        sentences: list[str] = []
+        sentences: list[str] = []  # only of passages to narrow: one that fits is kept whole unread
         for p in passages:
             spans = sentence_spans(p.text)
-            plans.append((p, spans, len(sentences)))
-            sentences.extend(p.text[s:e] for s, e in spans)
+            narrow = len(p.text) > self.max_chars and len(spans) > 1
+            plans.append((p, spans if narrow else None, len(sentences)))
+            if narrow:
+                sentences.extend(p.text[s:e] for s, e in spans)
         if not sentences:
-            return list(passages)
+            return _distinct(passages)
         q = np.asarray(self.embedder.embed_query(question))
         sims = np.asarray(self.embedder.embed_documents(sentences)) @ q
         q_words = content_words(question)
         q_keys = key_terms(question)
         out: list[Passage] = []
-        for p, spans, offset in plans:
-            if len(p.text) <= self.max_chars or len(spans) <= 1:
+        for p, narrowed, offset in plans:
+            if narrowed is None:
                 _keep_distinct(out, p)
                 continue
+            spans = narrowed
             scores = [
                 float(sims[offset + i])
                 + WORD_BONUS * len(content_words(p.text[s:e]) & q_words)
@@ -87,3 +90,10 @@ def _keep_distinct(kept: list[Passage], passage: Passage) -> None:
             if overlap >= 0.5 * (passage.end - passage.start):
                 return
     kept.append(passage)
+
+
+def _distinct(passages: Sequence[Passage]) -> list[Passage]:
+    kept: list[Passage] = []
+    for p in passages:
+        _keep_distinct(kept, p)
+    return kept
