@@ -36,6 +36,9 @@ from vectorstore.filters import Filter
 __all__ = ["PAGE", "ChromaStore"]
 
 PAGE = 2000  # rows per page when reading the whole collection
+# A filter matching at most this many records is searched among their ids (exact, and fast);
+# one matching more, by Chroma's own filtered query.
+FILTER_IDS_MAX = 10_000
 
 
 class ChromaStore:
@@ -253,11 +256,17 @@ class ChromaStore:
         n = self.count()
         if n == 0 or not can_match:
             return []
+        # A selective filter is resolved by the keyword index into ids, ranked by vector among just
+        # those: local Chroma has no metadata index, so its own ``where`` reads every record's.
+        ids = self._keywords.matching(self, where, FILTER_IDS_MAX) if where is not None else None
+        if ids is not None and not ids:
+            return []
         with guard(self.location, "searching"):
             res = self._collection().query(
                 query_embeddings=[list(map(float, embedding))],
-                n_results=min(k, n),
-                where=chroma_where,
+                n_results=min(k, n if ids is None else len(ids)),
+                where=chroma_where if ids is None else None,
+                ids=ids,
                 include=["documents", "metadatas", "distances"],
             )
         docs, metas, dists = res["documents"][0], res["metadatas"][0], res["distances"][0]

@@ -106,6 +106,25 @@ class KeywordIndex:
         self._index.reload()
         return added
 
+    def matching(self, where: Filter, cap: int) -> list[str] | None:
+        """The ids of every record matching ``where``, when the index can run all of it and at
+        most ``cap`` records match; ``None`` otherwise (the caller filters another way).
+
+        A dense search then ranks just these by vector: the store need not scan every
+        record's metadata for a filter that keeps a day or a source out of a million.
+        """
+        narrow, exact = filter_query(self._index, where)
+        if narrow is None or not exact:
+            return None
+        searcher = self._searcher()
+        count = int(searcher.search(narrow, limit=1, count=True).count)
+        if count > cap:
+            return None
+        if count == 0:
+            return []
+        hits = searcher.search(narrow, limit=count).hits
+        return [str(searcher.doc(addr)["id"][0]) for _, addr in hits]
+
     def search(
         self, terms: Sequence[str], k: int, where: Filter | None = None
     ) -> tuple[list[tuple[str, float]], bool]:
