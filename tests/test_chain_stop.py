@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from fakes import FakeChatModel
 
 from rag.chain import generation_chain
 
 
-def test_closing_the_generation_stream_stops_the_model() -> None:
+@pytest.mark.parametrize("logprobs", [False, True])
+def test_closing_the_generation_stream_stops_the_model(logprobs: bool) -> None:
+    """Also when each piece comes with its tokens' log-probabilities (the free reader's stream)."""
     model = FakeChatModel(piece=1, replies=["x" * 500])
-    stream = generation_chain(model).stream({"question": "q", "context": "c"})
-    assert [next(stream) for _ in range(5)] == ["x"] * 5
+    stream = generation_chain(model, logprobs=logprobs).stream({"question": "q", "context": "c"})
+    first = [next(stream) for _ in range(5)]
+    assert first == ([("x", ())] * 5 if logprobs else ["x"] * 5)
     stream.close()
     assert len(model.produced) <= 6  # LangChain's own parser would have read all 500 for its trace
 
