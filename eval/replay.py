@@ -69,8 +69,10 @@ def _support_reply(support: float) -> Any:
 
 
 def _drafts(queue: deque[Any]) -> Iterator[Any]:
+    """The queued replies in order; an empty reply when none is queued (the ``verify`` check of a run
+    that recorded no support then reads neither Yes nor No, and the answer stands as recorded)."""
     while True:
-        yield queue.popleft()
+        yield queue.popleft() if queue else ""
 
 
 def _outcome(answer: str, abstained: bool, cited: list[tuple[int, int]]) -> str:

@@ -16,6 +16,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
+from rag.prompts import load_prompt
+
 
 class FakeChatModel(BaseChatModel):
     """Replies from a queue, oldest first; records the messages of every call in ``calls``.
@@ -27,6 +29,9 @@ class FakeChatModel(BaseChatModel):
     """
 
     replies: list[Any] = Field(default_factory=list)
+    # The reply to the "verify" check's follow-up ("Does a passage state it …? Yes or No"), given
+    # without taking a queued reply: a model that stands by its answer. None: queue it like any other.
+    verify_reply: Any = "Yes"
     calls: list[list[BaseMessage]] = Field(default_factory=list)
     model_name: str = "fake-llm"
     piece: int = 3
@@ -39,6 +44,9 @@ class FakeChatModel(BaseChatModel):
 
     def _next(self, messages: list[BaseMessage]) -> AIMessage:
         self.calls.append(list(messages))
+        if self.verify_reply is not None and messages and messages[-1].content == load_prompt("verify"):
+            reply = self.verify_reply
+            return reply if isinstance(reply, AIMessage) else AIMessage(content=str(reply))
         if not self.replies:
             raise RuntimeError("FakeChatModel: no reply queued for this call")
         reply = self.replies.pop(0)

@@ -59,6 +59,7 @@ def _record_run(tmp_path: Path) -> Path:
                 "draft": answer.draft,
                 "answer": answer.answer,
                 "abstained": answer.abstained,
+                "support": answer.support,
                 "citations": [{"number": c.number, "shown": c.shown} for c in answer.citations],
                 "passages": passages,
                 "as_of": None,

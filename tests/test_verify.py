@@ -55,7 +55,7 @@ def test_without_log_probabilities_the_reply_text_decides() -> None:
 
 
 def test_a_supported_answer_stands_with_its_support(settings: Settings, sample_dir: Path) -> None:
-    llm = FakeChatModel(replies=[DRAFT, reply(Yes=0.9, No=0.1)])
+    llm = FakeChatModel(verify_reply=None, replies=[DRAFT, reply(Yes=0.9, No=0.1)])
     answer = _desk(settings, sample_dir, llm).ask(LAUNCHERS_Q)
     assert not answer.abstained and answer.citations
     assert answer.support == pytest.approx(0.9)
@@ -63,7 +63,7 @@ def test_a_supported_answer_stands_with_its_support(settings: Settings, sample_d
 
 
 def test_an_answer_the_model_does_not_stand_by_abstains(settings: Settings, sample_dir: Path) -> None:
-    llm = FakeChatModel(replies=[DRAFT, reply(No=0.7, Yes=0.3)])
+    llm = FakeChatModel(verify_reply=None, replies=[DRAFT, reply(No=0.7, Yes=0.3)])
     answer = _desk(settings, sample_dir, llm, verify_min_support=0.5).ask(LAUNCHERS_Q)
     assert answer.abstained and answer.answer == ABSTENTION and not answer.citations
     assert answer.abstain_reason == "not_stated"
@@ -71,15 +71,26 @@ def test_an_answer_the_model_does_not_stand_by_abstains(settings: Settings, samp
     assert answer.draft == DRAFT  # what was refused is kept
 
 
+def test_verify_runs_by_default_and_the_fake_model_stands_by_its_answer(
+    settings: Settings, sample_dir: Path
+) -> None:
+    assert Settings().answer_checks[-1] == "verify" and Settings().verify_min_support == 0.6
+    llm = FakeChatModel(replies=[DRAFT])  # the follow-up is answered "Yes" without a queued reply
+    desk = Newsdesk(settings, llm=llm, embedder=HashEmbeddings())
+    desk.ingest([sample_dir])
+    answer = desk.ask(LAUNCHERS_Q)
+    assert not answer.abstained and answer.support == 1.0 and len(llm.calls) == 2
+
+
 def test_the_threshold_is_a_setting(settings: Settings, sample_dir: Path) -> None:
-    llm = FakeChatModel(replies=[DRAFT, reply(No=0.7, Yes=0.3)])
+    llm = FakeChatModel(verify_reply=None, replies=[DRAFT, reply(No=0.7, Yes=0.3)])
     answer = _desk(settings, sample_dir, llm, verify_min_support=0.2).ask(LAUNCHERS_Q)
     assert not answer.abstained and answer.support == pytest.approx(0.3)
 
 
 def test_the_follow_up_repeats_the_answer_prompt_then_the_draft(settings: Settings, sample_dir: Path) -> None:
     """Word for word, so a server caching prompt prefixes reads only the draft and the question."""
-    llm = FakeChatModel(replies=[DRAFT, reply(Yes=0.9, No=0.1)])
+    llm = FakeChatModel(verify_reply=None, replies=[DRAFT, reply(Yes=0.9, No=0.1)])
     _desk(settings, sample_dir, llm).ask(LAUNCHERS_Q)
     asked, followed = llm.calls
     assert followed[: len(asked)] == asked
@@ -89,7 +100,9 @@ def test_the_follow_up_repeats_the_answer_prompt_then_the_draft(settings: Settin
 
 
 def test_an_abstained_draft_is_not_verified(settings: Settings, sample_dir: Path) -> None:
-    llm = FakeChatModel(replies=["The articles don't say."])  # a second call would find no reply
+    llm = FakeChatModel(
+        verify_reply=None, replies=["The articles don't say."]
+    )  # a second call would find no reply
     answer = _desk(settings, sample_dir, llm).ask(LAUNCHERS_Q)
     assert answer.abstained and answer.support is None and len(llm.calls) == 1
 
@@ -97,7 +110,7 @@ def test_an_abstained_draft_is_not_verified(settings: Settings, sample_dir: Path
 def test_a_model_failing_the_follow_up_leaves_the_answer_unverified(
     settings: Settings, sample_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    llm = FakeChatModel(replies=[DRAFT, RuntimeError("connection reset")])
+    llm = FakeChatModel(verify_reply=None, replies=[DRAFT, RuntimeError("connection reset")])
     answer = _desk(settings, sample_dir, llm).ask(LAUNCHERS_Q)
     assert not answer.abstained and answer.error is None and answer.support is None
     assert "unverified" in caplog.text

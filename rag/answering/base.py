@@ -61,6 +61,7 @@ class Draft:
     quotes: Mapping[int, tuple[int, int]] = field(default_factory=dict)  # passage -> span it stated
     probabilities: tuple[float, ...] = ()  # multiple choice: per option, then "none of these"
     logprobs: tuple[tuple[str, float], ...] = ()  # each token written with its log-probability, if sent
+    variant: str | None = None  # the answer prompt the model wrote it for ("open", …); None: not the model
 
 
 class Reader(Protocol):

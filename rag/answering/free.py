@@ -37,4 +37,4 @@ class FreeReader:
             if delta:
                 parts.append(delta)
                 yield delta
-        yield Draft("".join(parts), prompt_chars=size, logprobs=tuple(tokens))
+        yield Draft("".join(parts), prompt_chars=size, logprobs=tuple(tokens), variant=variant)

@@ -48,9 +48,11 @@ class Verify:
         from rag.citations import ABSTENTION
 
         reading = verdict.reading
-        if verdict.abstained or reading.options or not verdict.draft.text.strip():
-            return verdict  # multiple choice has its own probabilities (the choose reader)
-        variant = "open_cued" if self.context.cued else "open"
+        variant = verdict.draft.variant
+        if verdict.abstained or variant not in ("open", "open_cued") or not verdict.draft.text.strip():
+            # Only an open answer the model wrote itself: multiple choice has its own probabilities
+            # (the choose reader), and a reader of another kind gave the model no answer to stand by.
+            return verdict
         inputs = {
             "question": reading.question,
             "context": format_passages(reading.passages),
