@@ -14,7 +14,7 @@ import pytest
 from fakes import FakeChatModel, HashEmbeddings
 from langchain_core.messages import AIMessage, HumanMessage
 
-from rag.answering.verify import yes_probability
+from rag.answering.verify import min_support, yes_probability
 from rag.api import Newsdesk
 from rag.citations import ABSTENTION
 from rag.logprobs import first_token_probabilities
@@ -74,12 +74,24 @@ def test_an_answer_the_model_does_not_stand_by_abstains(settings: Settings, samp
 def test_verify_runs_by_default_and_the_fake_model_stands_by_its_answer(
     settings: Settings, sample_dir: Path
 ) -> None:
-    assert Settings().answer_checks[-1] == "verify" and Settings().verify_min_support == 0.6
+    assert Settings().answer_checks[-1] == "verify" and min_support(Settings()) == 0.6
     llm = FakeChatModel(replies=[DRAFT])  # the follow-up is answered "Yes" without a queued reply
     desk = Newsdesk(settings, llm=llm, embedder=HashEmbeddings())
     desk.ingest([sample_dir])
     answer = desk.ask(LAUNCHERS_Q)
     assert not answer.abstained and answer.support == 1.0 and len(llm.calls) == 2
+
+
+def test_a_model_without_a_measured_threshold_records_support_and_refuses_nothing(
+    settings: Settings, sample_dir: Path
+) -> None:
+    """The 0.5B gives about 0.35 to answers it copied word for word: no threshold is measured for it."""
+    assert min_support(Settings(model="small")) is None
+    assert min_support(Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m")) is None
+    assert min_support(Settings(model="small", verify_min_support=0.4)) == 0.4
+    llm = FakeChatModel(verify_reply=None, replies=[DRAFT, reply(No=0.7, Yes=0.3)])
+    answer = _desk(settings, sample_dir, llm, model="small").ask(LAUNCHERS_Q)
+    assert not answer.abstained and answer.support == pytest.approx(0.3)
 
 
 def test_the_threshold_is_a_setting(settings: Settings, sample_dir: Path) -> None:
