@@ -20,7 +20,8 @@ from rag.prompts import load_prompt
 
 
 class FakeChatModel(BaseChatModel):
-    """Replies from a queue, oldest first; records the messages of every call in ``calls``.
+    """Replies from a queue, oldest first; records the messages of every call in ``calls`` (the
+    ``verify`` follow-ups it answers by itself go to ``verify_calls``).
 
     A queued ``Exception`` instance is raised instead of replying. Streaming
     yields the reply in pieces of ``piece`` characters, ``delay`` seconds apart, and
@@ -32,6 +33,7 @@ class FakeChatModel(BaseChatModel):
     # The reply to the "verify" check's follow-up ("Does a passage state it …? Yes or No"), given
     # without taking a queued reply: a model that stands by its answer. None: queue it like any other.
     verify_reply: Any = "Yes"
+    verify_calls: list[list[BaseMessage]] = Field(default_factory=list)  # those follow-ups, not in ``calls``
     calls: list[list[BaseMessage]] = Field(default_factory=list)
     model_name: str = "fake-llm"
     piece: int = 3
@@ -43,10 +45,11 @@ class FakeChatModel(BaseChatModel):
         return "fake-chat"
 
     def _next(self, messages: list[BaseMessage]) -> AIMessage:
-        self.calls.append(list(messages))
         if self.verify_reply is not None and messages and messages[-1].content == load_prompt("verify"):
+            self.verify_calls.append(list(messages))
             reply = self.verify_reply
             return reply if isinstance(reply, AIMessage) else AIMessage(content=str(reply))
+        self.calls.append(list(messages))
         if not self.replies:
             raise RuntimeError("FakeChatModel: no reply queued for this call")
         reply = self.replies.pop(0)
