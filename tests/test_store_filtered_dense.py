@@ -95,7 +95,9 @@ def test_an_index_behind_the_store_is_not_trusted_for_ids(
     store = open_store(**where_to)
     _fill(store)
     keywords = store._keywords  # type: ignore[attr-defined]
-    monkeypatch.setattr(type(keywords), "current", lambda self, store: None)  # as when the lock is held
+    monkeypatch.setattr(
+        type(keywords), "current", lambda self, store, count=None: None
+    )  # as when the lock is held
     meta = to_stored({"published": date(2022, 3, 3), "source": "b.com"})
     store._collection().upsert(  # type: ignore[attr-defined]
         ids=["late"], documents=["a late report"], metadatas=[meta], embeddings=[unit(0.3, 0.9, 0.1, 0.5)]

@@ -129,9 +129,11 @@ class ChromaKeywords:
         return out
 
     # -- reading -----------------------------------------------------------------------------
-    def current(self, store: ChromaStore) -> None:
-        """Rebuilds the index from the store when it cannot be trusted; a busy store is searched as is."""
-        reason = self._stale(store.count())
+    def current(self, store: ChromaStore, count: int | None = None) -> None:
+        """Rebuilds the index from the store when it cannot be trusted; a busy store is searched as is.
+
+        ``count``: the store's record count when the caller has just read it."""
+        reason = self._stale(store.count() if count is None else count)
         if reason is None:
             return
         try:
@@ -194,12 +196,12 @@ class ChromaKeywords:
         self._save(pending=False)
         say("keyword index built: %s records in %.1f s", f"{written:,}", time.perf_counter() - started)
 
-    def matching(self, store: ChromaStore, where: Filter, cap: int) -> list[str] | None:
+    def matching(self, store: ChromaStore, where: Filter, cap: int, count: int) -> list[str] | None:
         """The ids of every record matching ``where`` if at most ``cap`` do (``KeywordIndex.matching``);
         ``None`` when the index cannot say for certain (a writer is at work, or part of the
-        filter runs outside it)."""
-        self.current(store)
-        if self._stale(store.count()) is not None:
+        filter runs outside it). ``count``: the store's record count, just read by the caller."""
+        self.current(store, count)
+        if self._stale(count) is not None:
             return None  # behind the store: its ids would miss what was just written
         return self.index.matching(where, cap)
 

@@ -258,7 +258,7 @@ class ChromaStore:
             return []
         # A selective filter is resolved by the keyword index into ids, ranked by vector among just
         # those: local Chroma has no metadata index, so its own ``where`` reads every record's.
-        ids = self._keywords.matching(self, where, FILTER_IDS_MAX) if where is not None else None
+        ids = self._keywords.matching(self, where, FILTER_IDS_MAX, n) if where is not None else None
         if ids is not None and not ids:
             return []
         with guard(self.location, "searching"):
