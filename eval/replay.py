@@ -2,8 +2,9 @@
 
 Each open answer of a run keeps the model's own text (``draft``) and the passages it was
 shown. A scripted model gives that draft back (and, for the ``verify`` check, the support
-it recorded), and the current checks (grounding, news time, …) decide again. The same answers, abstentions and cited passages mean a change to
-the answer path kept its behaviour; each difference is listed. No model, no retrieval:
+it recorded), and the current checks (grounding, news time, …) decide again. The same
+answers, abstentions and cited passages mean a change to the answer path kept its
+behaviour; each difference is listed. No model, no retrieval:
 seconds for a hundred questions.
 """
 

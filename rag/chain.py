@@ -17,6 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from rag.instructions import without_instructions
+from rag.logprobs import token_entries
 from rag.prompts import EXPECTED, load_prompt
 from rag.sentences import sentence_spans
 from rag.types import Passage
@@ -117,8 +118,9 @@ class StreamedTokens(StreamedText):
             if not isinstance(chunk, BaseMessage):
                 yield chunk, ()
                 continue
-            content = ((chunk.response_metadata or {}).get("logprobs") or {}).get("content") or []
-            tokens = tuple((str(t.get("token", "")), float(t.get("logprob", 0.0))) for t in content)
+            tokens = tuple(
+                (str(t.get("token", "")), float(t.get("logprob", 0.0))) for t in token_entries(chunk)
+            )
             yield chunk.text, tokens
 
 

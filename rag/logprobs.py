@@ -16,6 +16,13 @@ def _same(token: str) -> str:
     return token
 
 
+def token_entries(message: Any) -> list[dict[str, Any]]:
+    """The reply's tokens as the API sends them (``token``, ``logprob``, ``top_logprobs``); empty
+    when the server sent no log-probabilities. A streamed piece carries the tokens it holds."""
+    metadata = getattr(message, "response_metadata", None) or {}
+    return list((metadata.get("logprobs") or {}).get("content") or [])
+
+
 def first_token_probabilities(
     message: Any, labels: Sequence[str], fold: Callable[[str], str] = _same
 ) -> tuple[float, ...] | None:
@@ -25,8 +32,7 @@ def first_token_probabilities(
     ``None`` when the reply carries no log-probabilities (a server without them) or none of its
     top tokens names a label: the caller then reads the reply's text.
     """
-    metadata = getattr(message, "response_metadata", None) or {}
-    content = (metadata.get("logprobs") or {}).get("content") or []
+    content = token_entries(message)
     if not content:
         return None
     wanted = [fold(label) for label in labels]

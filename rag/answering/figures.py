@@ -56,12 +56,12 @@ class Figures:
         chosen = next((f for value in given for f in answering if f.count.value == value), None)
         if chosen is None:
             return verdict
-        count = chosen.count
-        thing = about(count, Asked.of(question))
+        count, asked = chosen.count, Asked.of(question)
+        thing = about(count, asked)
         # Rivals only for a question that names what it counts: "How much did the bidder pay?"
         # names nothing, so the bid it started at is not the same thing as the price paid.
         everywhere = answering_figures(question, passages, range(1, len(passages) + 1))
-        rivals = _rivals(chosen, everywhere) if Asked.of(question).things else []
+        rivals = _rivals(chosen, everywhere) if asked.things else []
         if rivals:
             conflicts = tuple(
                 Conflict(
@@ -130,8 +130,8 @@ def _rivals(chosen: Figure, figures: list[Figure]) -> list[Figure]:
 
 def _leads(text: str, value: str) -> bool:
     """The answer opens with ``value`` (after a word such as "about") and its first sentence
-    states no other figure: "2,000 anti-tank missile launchers [1]." and "$4 million [1]." lead, "The UK has amassed
-    127,000 …" does not (and names the wrong side)."""
+    states no other figure: "2,000 anti-tank missile launchers [1]." and "$4 million [1]."
+    lead, "The UK has amassed 127,000 …" does not (and names the wrong side)."""
     from rag.figures import qualifier_words, stated
     from rag.markers import strip_markers
     from rag.sentences import sentence_spans
