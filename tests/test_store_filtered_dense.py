@@ -1,9 +1,10 @@
 """A filtered dense query resolved by the keyword index: a selective filter becomes ids, ranked by vector.
 
 Local Chroma keeps no metadata index, so its own ``where`` reads every record's metadata
-(0.7 s at 100k chunks). With the filter run inside the keyword index, a filter matching at
-most ``FILTER_IDS_MAX`` records is searched among their ids; these tests see that path give
-exactly what Chroma's ``where`` gives, and step aside when the index cannot be trusted.
+(0.7 s at 100k chunks). The keyword index counts the filter's records: a broad filter is
+checked on the nearest records of all (over-fetched, widened while too few match), a
+narrower one is searched among its ids. These tests see both paths give exactly what
+Chroma's ``where`` gives, and step aside when the index cannot be trusted.
 Run on the embedded store and a ``chroma run`` server, like test_store_keyword.py.
 """
 
@@ -19,7 +20,6 @@ from test_store_keyword import where_to  # noqa: F401  (embedded and server)
 
 import vectorstore.chroma.store as chroma_store
 from vectorstore import Filter, all_of, any_of, between, eq, matches, open_store
-from vectorstore.keywords import index as keyword_index
 
 N = 300
 
@@ -45,6 +45,25 @@ FILTERS = [
 ]
 
 
+def _nearest_reads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    """Each vector search of ``store``: records asked of Chroma, and how: "all" (unfiltered),
+    "ids" (among ids), "where" (Chroma's filter), "nearest" (ids and distances only, to check)."""
+    reads: list[tuple[int, str]] = []
+    real, real_ids = type(store)._nearest, type(store)._nearest_ids
+
+    def spy(self: Any, embedding: Any, k: int, *, ids: Any = None, where: Any = None) -> Any:
+        reads.append((k, "ids" if ids is not None else "where" if where is not None else "all"))
+        return real(self, embedding, k, ids=ids, where=where)
+
+    def spy_ids(self: Any, embedding: Any, k: int) -> Any:
+        reads.append((k, "nearest"))
+        return real_ids(self, embedding, k)
+
+    monkeypatch.setattr(type(store), "_nearest", spy)
+    monkeypatch.setattr(type(store), "_nearest_ids", spy_ids)
+    return reads
+
+
 @pytest.mark.parametrize("where", FILTERS)
 def test_ids_from_the_index_rank_as_chromas_own_filter(
     where_to: dict[str, Any],  # noqa: F811
@@ -53,35 +72,118 @@ def test_ids_from_the_index_rank_as_chromas_own_filter(
 ) -> None:
     store = open_store(**where_to)
     every = _fill(store)
-    calls: list[int | None] = []
-    real = keyword_index.KeywordIndex.matching
-
-    def spy(self: Any, where: Filter, cap: int) -> list[str] | None:
-        ids = real(self, where, cap)
-        calls.append(None if ids is None else len(ids))
-        return ids
-
-    monkeypatch.setattr(keyword_index.KeywordIndex, "matching", spy)
+    matching = sum(matches(where, m) for m in every.values())
+    monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", 0)  # never over-fetch
+    reads = _nearest_reads(store, monkeypatch)
     query = unit(0.3, 0.9, 0.1, 0.5)
     by_ids = [h.id for h in store.query(query, 10, where)]
-    assert calls and calls[-1] == sum(matches(where, m) for m in every.values())  # the ids path ran
+    assert reads == ([(min(10, matching), "ids")] if matching else [])  # the ids path ran
     monkeypatch.setattr(chroma_store, "FILTER_IDS_MAX", -1)  # every filter to Chroma's own
     by_where = [h.id for h in store.query(query, 10, where)]
+    if matching:
+        assert reads[-1] == (10, "where")
     assert by_ids == by_where
     assert all(matches(where, every[i]) for i in by_ids)
-    assert len(by_ids) == min(10, sum(matches(where, m) for m in every.values()))
+    assert len(by_ids) == min(10, matching)
 
 
-def test_a_filter_matching_more_than_the_cap_goes_to_chroma(
+BROAD = [
+    any_of("source", ["a.com", "c.com"]),  # about two thirds of the store
+    between("published", lte=date(2022, 4, 10)),  # "as of" a day: about half
+    all_of(between("published", lte=date(2022, 2, 20)), eq("source", "b.com")),  # about a tenth
+]
+
+
+@pytest.mark.parametrize("where", BROAD)
+@pytest.mark.parametrize("k", [1, 10, 40])
+def test_a_broad_filter_is_checked_on_the_nearest_and_ranks_as_chromas_own(
     where_to: dict[str, Any],  # noqa: F811
+    where: Filter,
+    k: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = open_store(**where_to)
     every = _fill(store)
-    monkeypatch.setattr(chroma_store, "FILTER_IDS_MAX", 5)
-    where = eq("source", "a.com")
-    hits = store.query(unit(1, 0, 0, 0), 20, where)
-    assert len(hits) == 20 and all(matches(where, every[h.id]) for h in hits)
+    share = sum(matches(where, m) for m in every.values()) / N
+    monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", N)  # any first read: over-fetch
+    reads = _nearest_reads(store, monkeypatch)
+    rng = random.Random(k)
+    for _ in range(5):
+        query = unit(rng.random(), rng.random(), rng.random(), rng.random())
+        reads.clear()
+        checked = [h.id for h in store.query(query, k, where)]
+        assert reads and all(how == "nearest" for _, how in reads)  # neither Chroma's filter nor ids
+        assert reads[0][0] == min(N, int(2 * k / share) + 1)  # the first read: k / share, twice over
+        monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", 0)  # now by ids
+        by_ids = [h.id for h in store.query(query, k, where)]
+        assert reads[-1][1] == "ids"
+        monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", N)
+        assert checked == by_ids
+        assert len(checked) == min(k, round(share * N))
+        assert all(matches(where, every[i]) for i in checked)
+
+
+def test_the_first_read_over_fetches_only_when_it_is_small(
+    where_to: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = open_store(**where_to)
+    _fill(store)
+    monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", 100)
+    reads = _nearest_reads(store, monkeypatch)
+    store.query(unit(1, 0, 0, 0), 10, any_of("source", ["a.com", "c.com"]))  # 2/3: a read of 31
+    assert reads[0][1] == "nearest" and reads[0][0] <= 100
+    reads.clear()
+    store.query(unit(1, 0, 0, 0), 10, eq("source", "b.com"))  # a third: a read of 61
+    assert reads[0][1] == "nearest"
+    reads.clear()
+    store.query(unit(1, 0, 0, 0), 10, between("published", date(2022, 3, 1), date(2022, 3, 7)))  # ~10 of 300
+    assert reads == [(10, "ids")]
+
+
+def test_too_few_matching_among_the_nearest_widens_the_read(
+    where_to: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Asked near records the filter leaves out, the read widens until ``k`` match."""
+    store = open_store(**where_to)
+    store.upsert(
+        ids=[f"r{i}" for i in range(100)],
+        texts=[f"report {i}" for i in range(100)],
+        metadatas=[{"source": "near.com" if i < 80 else "far.com"} for i in range(100)],
+        embeddings=[unit(1, i / 100, 0, 0) if i < 80 else unit(0, 1, i / 100, 0) for i in range(100)],
+    )
+    reads = _nearest_reads(store, monkeypatch)
+    where = eq("source", "far.com")  # a fifth of the store, all far from the question
+    hits = store.query(unit(1, 0, 0, 0), 5, where)
+    assert reads == [
+        (51, "nearest"),
+        (100, "nearest"),
+    ]  # 2 * 5 / 0.2 + 1, then (four times that) the whole store
+    assert len(hits) == 5 and all(h.metadata["source"] == "far.com" for h in hits)
+
+
+def test_past_the_largest_read_the_ids_rank_or_chroma_filters(
+    where_to: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = open_store(**where_to)
+    store.upsert(
+        ids=[f"r{i}" for i in range(100)],
+        texts=[f"report {i}" for i in range(100)],
+        metadatas=[{"source": "near.com" if i < 80 else "far.com"} for i in range(100)],
+        embeddings=[unit(1, i / 100, 0, 0) if i < 80 else unit(0, 1, i / 100, 0) for i in range(100)],
+    )
+    monkeypatch.setattr(chroma_store, "OVERFETCH_MAX", 51)
+    reads = _nearest_reads(store, monkeypatch)
+    where = eq("source", "far.com")
+    hits = store.query(unit(1, 0, 0, 0), 5, where)
+    assert reads == [(51, "nearest"), (5, "ids")]
+    assert len(hits) == 5 and all(h.metadata["source"] == "far.com" for h in hits)
+    monkeypatch.setattr(chroma_store, "FILTER_IDS_MAX", 10)  # 20 match: too many to list
+    reads.clear()
+    assert [h.id for h in store.query(unit(1, 0, 0, 0), 5, where)] == [h.id for h in hits]
+    assert reads == [(51, "nearest"), (5, "where")]
 
 
 def test_an_index_behind_the_store_is_not_trusted_for_ids(

@@ -196,14 +196,14 @@ class ChromaKeywords:
         self._save(pending=False)
         say("keyword index built: %s records in %.1f s", f"{written:,}", time.perf_counter() - started)
 
-    def matching(self, store: ChromaStore, where: Filter, cap: int, count: int) -> list[str] | None:
-        """The ids of every record matching ``where`` if at most ``cap`` do (``KeywordIndex.matching``);
-        ``None`` when the index cannot say for certain (a writer is at work, or part of the
-        filter runs outside it). ``count``: the store's record count, just read by the caller."""
+    def count_matching(self, store: ChromaStore, where: Filter, count: int) -> int | None:
+        """How many records match ``where`` (``KeywordIndex.count_matching``); ``None`` when the
+        index cannot say for certain (a writer is at work, or part of the filter runs outside
+        it). ``count``: the store's record count, just read by the caller."""
         self.current(store, count)
         if self._stale(count) is not None:
             return None  # behind the store: its ids would miss what was just written
-        return self.index.matching(where, cap)
+        return self.index.count_matching(where)
 
     def search(self, store: ChromaStore, query: str, k: int, where: Filter | None) -> list[Hit]:
         """The ``k`` best records for ``query`` by BM25 that match ``where``, read back from the store."""
