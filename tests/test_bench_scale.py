@@ -55,3 +55,8 @@ def test_bench_scale_runs_end_to_end(tmp_path: Path) -> None:
     assert new["first_keyword_after_ingest_s"] >= 0
     assert "log" not in new  # the writes kept the index whole: the first question built nothing
     assert data["machine"]["cpu_count"] and data["config"]["n"] == 240
+    retrieve = data["retrieve"]  # the public path, the real embedder on the question
+    assert retrieve["chunks"] == 240 and retrieve["first_question_s"] > 0
+    for name in ("none", "date+source", "as_of", "as_of_late"):
+        timed = retrieve[f"retrieve_{name}_ms"]
+        assert timed["p95"] >= timed["p50"] > 0 and "dense" in timed["stages_p50_ms"]

@@ -81,7 +81,7 @@ def _step(root: Path, step: str, params: dict[str, Any], tmp: Path) -> dict[str,
         capture_output=True,
         text=True,
         cwd=root,
-        timeout=3600,
+        timeout=6 * 3600,  # a million chunks take most of an hour to write
     )
     if out.returncode != 0:
         raise RuntimeError(f"{step} with {root} failed: {out.stderr.strip()[-2000:]}")
@@ -139,6 +139,8 @@ def run_scale(cfg: ScaleConfig, say: Any = print) -> dict[str, Any]:
         ask = {**base, "store": str(store), "questions": questions, "k": cfg.k}
         say("asking (new keyword path)")
         result["new"] = _step(ROOT, "ask", {**ask, "old": False}, tmp)
+        say("retrieving through Newsdesk.retrieve with the configured embedder")
+        result["retrieve"] = _step(ROOT, "retrieve", ask, tmp)
         if cfg.old is not None:
             say(f"asking (old keyword path, code of {cfg.old})")
             result["old"] = _step(cfg.old, "ask", {**ask, "old": True}, tmp)
