@@ -7,6 +7,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from eval import bench
@@ -60,3 +61,35 @@ def test_bench_scale_runs_end_to_end(tmp_path: Path) -> None:
     for name in ("none", "date+source", "as_of", "as_of_late"):
         timed = retrieve[f"retrieve_{name}_ms"]
         assert timed["p95"] >= timed["p50"] > 0 and "dense" in timed["stages_p50_ms"]
+
+
+def test_bench_scale_runs_against_a_chroma_server(tmp_path: Path) -> None:
+    """The same steps through a ``chroma run`` server the bench starts and stops."""
+    from eval.bench.chroma_server import chroma_command
+
+    if chroma_command() is None:
+        pytest.skip("the chroma command is not installed")
+    out = tmp_path / "scale.json"
+    result = CliRunner().invoke(
+        bench.app,
+        [
+            "scale",
+            "-n",
+            "160",
+            "--questions",
+            "3",
+            "--server",
+            "--work",
+            str(tmp_path / "w"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["config"]["server"] and data["build"]["chunks"] == 160
+    assert (tmp_path / "w" / "server-160" / "chroma.sqlite3").exists()  # the server's own data
+    assert data["new"]["chunks"] == 160 and data["new"]["dense_as_of_ms"]["p50"] > 0
+    assert "log" not in data["new"]  # the keyword index the build wrote was the one asked
+    assert data["retrieve"]["retrieve_none_ms"]["p50"] > 0 and data["retrieve"]["chunks"] == 160
+    assert data["server"]["peak_rss_mb"] > 0

@@ -15,12 +15,7 @@ import inspect
 import math
 import os
 import random
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -60,40 +55,18 @@ def unit(*xs: float) -> list[float]:
 # --- the two stores ---------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One ``chroma run`` on a free loopback port for the whole module."""
-    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    if not Path(chroma).exists():
+    from eval.bench.chroma_server import chroma_command, chroma_server
+
+    if chroma_command() is None:
         pytest.skip("the chroma command is not installed")
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(folder), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                open_store(url=url, collection="probe")
-                break
-            except StoreUnavailable:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("chroma run did not start within 60 s")
-                time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        with chroma_server(tmp_path_factory.mktemp("chroma-server")) as server:
+            yield server.url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(params=["embedded", "server"])

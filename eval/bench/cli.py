@@ -140,6 +140,10 @@ def scale(
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="JSON results file.")] = SCALE_OUT,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic chunks and questions.")] = 0,
+    server: Annotated[
+        bool,
+        typer.Option("--server", help="Start a `chroma run` server and measure the store through it."),
+    ] = False,
 ) -> None:
     """The store as it grows: write rate, disk, RAM, first question, filtered retrieval, one more article."""
     import json
@@ -148,8 +152,17 @@ def scale(
 
     if chunks < 100:
         raise typer.BadParameter("--chunks: at least 100")
+    if server and old is not None:
+        raise typer.BadParameter("--old compares keyword paths on the embedded store: drop --server")
     cfg = ScaleConfig(
-        chunks, work=work, old=old, old_build=old_build, real=real, questions=questions, seed=seed
+        chunks,
+        work=work,
+        old=old,
+        old_build=old_build,
+        real=real,
+        questions=questions,
+        seed=seed,
+        server=server,
     )
     try:
         results = run_scale(cfg, say=lambda line: console.print(line, highlight=False))

@@ -65,6 +65,15 @@ def _metadata(c: Any) -> dict[str, Any]:
     return meta.to_store()
 
 
+def _open(args: dict[str, Any], **options: Any) -> Any:
+    """The bench's store: the ``chroma run`` server at ``args["url"]`` if set, else the folder."""
+    from vectorstore import open_store
+
+    if args.get("url"):
+        return open_store(url=args["url"], collection="newsdesk", **options)
+    return open_store(path=Path(args["store"]), collection="newsdesk", **options)
+
+
 def _write(store: Any, batch: list[Any], vectors: Any) -> None:
     store.upsert(
         ids=[c.id for c in batch],
@@ -92,9 +101,7 @@ def build(args: dict[str, Any]) -> dict[str, Any]:
     """Writes ``n`` chunks in batches inside one write session; write rate, disk, peak RSS."""
     import synthetic
 
-    from vectorstore import open_store
-
-    store = open_store(path=Path(args["store"]), collection="newsdesk")
+    store = _open(args)
     embed = _embedder(args["real"], args["dim"])
     written, seconds, batch = 0, 0.0, []
     with store.writing():
@@ -153,10 +160,8 @@ def ask(args: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
     import synthetic
 
-    from vectorstore import open_store
-
     started = time.perf_counter()
-    store = open_store(path=Path(args["store"]), collection="newsdesk")
+    store = _open(args)
     search = _Old(store) if args["old"] else store
     questions, k = args["questions"], args["k"]
     search.keyword(questions[0], k, None)
@@ -202,9 +207,9 @@ def dense_filters(args: dict[str, Any]) -> dict[str, Any]:
     """
     import numpy as np
 
-    from vectorstore import all_of, any_of, between, matches, open_store
+    from vectorstore import all_of, any_of, between, matches
 
-    store = open_store(path=Path(args["store"]), collection="newsdesk")
+    store = _open(args)
     k, rng = args["k"], np.random.default_rng(5)
     day = date(2022, 3, 15)
     cases = {
@@ -249,7 +254,8 @@ def retrieve(args: dict[str, Any]) -> dict[str, Any]:
     from rag.types import Filters
 
     started = time.perf_counter()
-    desk = Newsdesk(Settings(store=Path(args["store"]), collection="newsdesk"))
+    where = {"chroma_url": args["url"]} if args.get("url") else {"store": Path(args["store"])}
+    desk = Newsdesk(Settings(collection="newsdesk", **where))
     desk.embedder.embed_query("warm up")  # loading the embedder is start-up, not a question
     loaded = time.perf_counter() - started
     questions = args["questions"]
@@ -269,7 +275,8 @@ def retrieve(args: dict[str, Any]) -> dict[str, Any]:
         "as_of_late": Filters(as_of=date(2022, 10, 31)),
     }
     for name, flt in cases.items():
-        times, stages = [], {}
+        times: list[float] = []
+        stages: dict[str, list[float]] = {}
         for q in questions[1:]:
             t = time.perf_counter()
             got = desk.retrieve(q, filters=flt)
@@ -289,16 +296,14 @@ def catch_up(args: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
     import synthetic
 
-    from vectorstore import open_store
-
-    store = open_store(path=Path(args["store"]), collection="newsdesk")
+    store = _open(args)
     store.keyword("warm up", 1)
     rng = np.random.default_rng(9)
     extra = list(synthetic.chunks(synthetic.CHUNKS_PER_ARTICLE, seed=args["seed"] + 7, prefix="other"))
     import tempfile
 
     with tempfile.TemporaryDirectory() as elsewhere:  # another client: same rows, its own keyword index
-        other = open_store(path=Path(args["store"]), collection="newsdesk", keyword_path=Path(elsewhere))
+        other = _open(args, keyword_path=Path(elsewhere))
         _write(other, extra, _vectors(rng, len(extra), args["dim"]))
     t = time.perf_counter()
     hits = store.keyword(extra[0].title, 5)

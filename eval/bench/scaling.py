@@ -3,7 +3,8 @@
 Each step runs in its own process (``scale_probe.py``) so RSS and first-question
 times are those of a process that just started. ``--old ROOT`` runs the same
 questions with another checkout's code (``git worktree add /tmp/old main``):
-the keyword path before the store had its own index.
+the keyword path before the store had its own index. ``--server`` runs the same steps
+against a ``chroma run`` server it starts, with its data in the work folder.
 
 Measured: write rate (chunks/s through ``Store.upsert``, vectors made beforehand),
 disk of the store and of its keyword index, peak RSS, the first keyword question
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,9 +48,11 @@ class ScaleConfig:
         seed: int = 0,
         batch: int = 1000,
         dim: int = 384,
+        server: bool = False,
     ) -> None:
         self.n, self.work, self.old, self.old_build, self.real = n, work, old, old_build, real
         self.questions, self.k, self.seed, self.batch, self.dim = questions, k, seed, batch, dim
+        self.server = server
 
 
 def machine() -> dict[str, Any]:
@@ -125,28 +129,67 @@ def run_scale(cfg: ScaleConfig, say: Any = print) -> dict[str, Any]:
                 "questions": cfg.questions,
                 "k": cfg.k,
                 "old": str(cfg.old) if cfg.old else None,
+                "server": cfg.server,
             },
             "command": " ".join(sys.argv),
         }
-        store = work / f"store-{cfg.n}"
-        say(f"building {cfg.n:,} chunks in {store}")
-        result["build"] = _step(ROOT, "build", {**base, "store": str(store)}, tmp)
-        result["build"]["disk_mb"] = {
-            "total": _disk(store),
-            "keyword_index": _disk(store / "keyword-newsdesk"),
-        }
-        questions = _questions(cfg)
-        ask = {**base, "store": str(store), "questions": questions, "k": cfg.k}
-        say("asking (new keyword path)")
-        result["new"] = _step(ROOT, "ask", {**ask, "old": False}, tmp)
-        say("retrieving through Newsdesk.retrieve with the configured embedder")
-        result["retrieve"] = _step(ROOT, "retrieve", ask, tmp)
-        if cfg.old is not None:
-            say(f"asking (old keyword path, code of {cfg.old})")
-            result["old"] = _step(cfg.old, "ask", {**ask, "old": True}, tmp)
-            if cfg.old_build:
-                old_store = work / f"store-{cfg.n}-old"
-                say(f"building {cfg.n:,} chunks with the old code in {old_store}")
-                result["old_build"] = _step(cfg.old, "build", {**base, "store": str(old_store)}, tmp)
-                result["old_build"]["disk_mb"] = {"total": _disk(old_store)}
+        if not cfg.server:
+            _measure(cfg, work / f"store-{cfg.n}", base, result, tmp, say)
+            return result
+        from eval.bench.chroma_server import chroma_server
+        from vectorstore.chroma.keywords import default_folder
+
+        folder = work / f"server-{cfg.n}"
+        say(f"starting chroma run with its data in {folder}")
+        with chroma_server(folder) as server:
+            keywords = default_folder(path=None, url=server.url, collection="newsdesk")
+            try:
+                _measure(cfg, folder, {**base, "url": server.url}, result, tmp, say, keywords=keywords)
+                result["server"] = {"peak_rss_mb": _rss_of(server.pid, "VmHWM")}
+            finally:
+                shutil.rmtree(keywords, ignore_errors=True)  # kept for this server's port alone
         return result
+
+
+def _measure(
+    cfg: ScaleConfig,
+    folder: Path,
+    base: dict[str, Any],
+    result: dict[str, Any],
+    tmp: Path,
+    say: Any,
+    *,
+    keywords: Path | None = None,
+) -> None:
+    """The steps on one store (``folder``, or a server's data folder with ``base["url"]``)."""
+    say(f"building {cfg.n:,} chunks in {folder}")
+    result["build"] = _step(ROOT, "build", {**base, "store": str(folder)}, tmp)
+    result["build"]["disk_mb"] = {
+        "total": _disk(folder) + (_disk(keywords) if keywords else 0.0),
+        "keyword_index": _disk(keywords or folder / "keyword-newsdesk"),
+    }
+    questions = _questions(cfg)
+    ask = {**base, "store": str(folder), "questions": questions, "k": cfg.k}
+    say("asking (new keyword path)")
+    result["new"] = _step(ROOT, "ask", {**ask, "old": False}, tmp)
+    say("retrieving through Newsdesk.retrieve with the configured embedder")
+    result["retrieve"] = _step(ROOT, "retrieve", ask, tmp)
+    if cfg.old is not None:
+        say(f"asking (old keyword path, code of {cfg.old})")
+        result["old"] = _step(cfg.old, "ask", {**ask, "old": True}, tmp)
+        if cfg.old_build:
+            old_store = folder.parent / f"store-{cfg.n}-old"
+            say(f"building {cfg.n:,} chunks with the old code in {old_store}")
+            result["old_build"] = _step(cfg.old, "build", {**base, "store": str(old_store)}, tmp)
+            result["old_build"]["disk_mb"] = {"total": _disk(old_store)}
+
+
+def _rss_of(pid: int, field: str) -> float | None:
+    """A field of another process's status in MB (the server's peak RSS), ``None`` if unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
