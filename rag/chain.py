@@ -19,7 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from rag.instructions import without_instructions
 from rag.logprobs import token_entries
 from rag.prompts import EXPECTED, load_prompt
-from rag.sentences import sentence_spans
+from rag.sentences import asks, sentence_spans
 from rag.types import Passage
 
 
@@ -53,7 +53,7 @@ def split_question(question: str) -> tuple[str, str]:
     """
     spans = sentence_spans(question)
     for i, (start, end) in enumerate(spans):
-        if question[start:end].rstrip().endswith("?"):
+        if asks(question[start:end]):
             if i == 0:
                 break
             return question[: spans[i - 1][1]].strip(), question[start:].strip()

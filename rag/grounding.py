@@ -18,7 +18,7 @@ from typing import Protocol
 from rag.citations import ABSTENTION, ParsedAnswer, abstention_text, parse_answer
 from rag.conflicts import conflict_note, find_conflicts
 from rag.markers import MARKER, cited_numbers, format_marker, rewrite_markers, strip_markers
-from rag.sentences import sentence_spans
+from rag.sentences import asks, last_asked, sentence_spans
 from rag.terms import content_words, key_terms, normalise_quotes, spelled_as_digits, terms_in
 from rag.types import Claim, Conflict
 
@@ -197,9 +197,8 @@ def names_whom_asked(answer: str, question: str) -> bool:
     that he was a possible party leader [1]" adds the word "told" and names nobody: the
     passages shown did not hold the name, and every word is "grounded".
     """
-    sentences = [question[a:b].strip() for a, b in sentence_spans(question)]
-    asking = [t for t in sentences if t.rstrip("\"'”’)").endswith("?")]  # "… handwriting?”" asks too
-    if not asking or not _ASKS_WHO.search(asking[-1]):
+    asked = last_asked(question)
+    if not asks(asked) or not _ASKS_WHO.search(asked):
         return True
     return bool(
         {t for t in key_terms(answer) if not t[0].isdigit()} - key_terms(question) - content_words(question)

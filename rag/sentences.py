@@ -56,3 +56,15 @@ def _block_spans(text: str, offset: int, stop: int) -> list[tuple[int, int]]:
         if end > start:
             spans.append((offset + start, offset + end))
     return spans
+
+
+def asks(sentence: str) -> bool:
+    """True when ``sentence`` ends with a question mark, also inside closing quotes ("… handwriting?”")."""
+    return sentence.rstrip().rstrip("\"'”’)").endswith("?")
+
+
+def last_asked(question: str) -> str:
+    """The last sentence of ``question`` that asks, or all of it: "The mayor closed two libraries.
+    Which did she close first?" asks only its second sentence."""
+    asking = [question[a:b].strip() for a, b in sentence_spans(question) if asks(question[a:b])]
+    return asking[-1] if asking else question

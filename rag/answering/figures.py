@@ -37,6 +37,7 @@ class Figures:
             stated,
             written_as,
         )
+        from rag.sentences import last_asked
         from rag.types import Claim, Conflict
 
         # The last sentence asked: a follow-up searched joined with the question before it
@@ -96,16 +97,6 @@ class Figures:
             conflicts=conflicts,
             cited_text=text,
         )
-
-
-def last_asked(question: str) -> str:
-    """The last sentence of ``question`` that asks (ends with "?"), or all of it."""
-    from rag.sentences import sentence_spans
-
-    asking = [
-        question[a:b].strip() for a, b in sentence_spans(question) if question[a:b].strip().endswith("?")
-    ]
-    return asking[-1] if asking else question
 
 
 ROUNDING = 0.01  # two figures this close are one figure, rounded: "$19 million" and "$19,000,100"
