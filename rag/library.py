@@ -34,9 +34,14 @@ class Library:
     def _changed(self) -> None:
         """Called after every write: caches built from the store's contents are stale now."""
 
-    def ingest(self, paths: Sequence[Path | str], *, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, paths: Path | str | Sequence[Path | str], *, progress: Progress | None = None
+    ) -> IngestReport:
+        """Files and folders (one, or several) read, chunked, embedded and stored."""
         from rag import ingest as ingest_mod
 
+        if isinstance(paths, str | Path):  # one path: not a sequence of its characters
+            paths = [paths]
         with store_errors(self.store.location):
             report = ingest_mod.ingest_paths(
                 self.store, self.embedder, paths, self.settings, progress=progress

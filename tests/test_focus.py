@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
-from fakes import HashEmbeddings
+from fakes import FakeChatModel, HashEmbeddings
 
+from rag.api import Newsdesk
+from rag.settings import Settings
 from rag.stages.focus import SentenceWindow
 from rag.types import Passage
 
@@ -53,3 +56,27 @@ def test_passages_that_all_fit_cost_no_embedding() -> None:
     embedder = Counting()
     assert _focus(embedder, [_passage(1, SHORT)]) == [_passage(1, SHORT)]
     assert embedder.embedded == []
+
+
+def test_the_question_is_embedded_once_on_the_question_path(
+    settings: Settings, fake_llm: FakeChatModel, sample_dir: Path
+) -> None:
+    """The dense stage embeds the question; ``focus`` reuses that vector rather than embed it again."""
+    queries: list[str] = []
+
+    class Queries(Counting):
+        def embed_query(self, text: str) -> list[float]:
+            queries.append(text)
+            return super().embed_query(text)
+
+    embedder = Queries()
+    desk = Newsdesk(settings.model_copy(update={"context_chars": 200}), llm=fake_llm, embedder=embedder)
+    try:
+        desk.ingest(sample_dir)
+        embedder.embedded.clear()
+        got = desk.retrieve("How many anti-tank launchers did the UK send?")
+    finally:
+        desk.close()
+    assert queries == ["How many anti-tank launchers did the UK send?"]
+    assert embedder.embedded  # focus narrowed passages (it embedded their sentences)
+    assert got.passages

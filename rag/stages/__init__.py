@@ -55,6 +55,8 @@ class RetrievalState:
     candidates: dict[str, list[Passage]] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    # The question's embedding, once a stage has made it: later stages reuse it.
+    vector: Sequence[float] | None = None
 
     def with_passages(self, passages: Sequence[Passage]) -> RetrievalState:
         return replace(self, passages=list(passages))

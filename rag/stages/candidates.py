@@ -19,10 +19,10 @@ class DenseCandidates:
 
     def run(self, state: RetrievalState) -> RetrievalState:
         q = state.query
-        vector = self.context.embedder.embed_query(q.question)
+        vector = state.vector if state.vector is not None else self.context.embedder.embed_query(q.question)
         hits = self.context.store.query(vector, q.fetch_k, where=store_filter(q.filters))
         found = [ChunkMeta.from_store(h.metadata, len(h.text)).passage(h.id, h.text, h.score) for h in hits]
-        return replace(state, candidates={**state.candidates, self.name: found})
+        return replace(state, candidates={**state.candidates, self.name: found}, vector=vector)
 
 
 class KeywordCandidates:

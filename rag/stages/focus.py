@@ -28,9 +28,13 @@ class SentenceWindow:
         self.max_chars = context.settings.context_chars
 
     def run(self, state: RetrievalState) -> RetrievalState:
-        return state.with_passages(self.focus(state.query.question, state.passages))
+        return state.with_passages(self.focus(state.query.question, state.passages, state.vector))
 
-    def focus(self, question: str, passages: Sequence[Passage]) -> list[Passage]:
+    def focus(
+        self, question: str, passages: Sequence[Passage], vector: Sequence[float] | None = None
+    ) -> list[Passage]:
+        """Each passage longer than ``context_chars`` cut to its best window; ``vector``: the
+        question's embedding when the dense stage already made it."""
         if self.max_chars <= 0:
             return list(passages)
         plans = []
@@ -43,7 +47,7 @@ class SentenceWindow:
                 sentences.extend(p.text[s:e] for s, e in spans)
         if not sentences:
             return _distinct(passages)
-        q = np.asarray(self.embedder.embed_query(question))
+        q = np.asarray(vector if vector is not None else self.embedder.embed_query(question))
         sims = np.asarray(self.embedder.embed_documents(sentences)) @ q
         q_words = content_words(question)
         q_keys = key_terms(question)
