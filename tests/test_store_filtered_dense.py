@@ -18,7 +18,7 @@ import pytest
 from test_store_contract import server_url, unit  # noqa: F401  (the module's chroma server fixture)
 from test_store_keyword import where_to  # noqa: F401  (embedded and server)
 
-import vectorstore.chroma.store as chroma_store
+import vectorstore.chroma.dense as dense
 from vectorstore import Filter, all_of, any_of, between, eq, matches, open_store
 
 N = 300
@@ -45,22 +45,22 @@ FILTERS = [
 ]
 
 
-def _nearest_reads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
-    """Each vector search of ``store``: records asked of Chroma, and how: "all" (unfiltered),
+def _nearest_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    """Each vector search from now on: records asked of Chroma, and how: "all" (unfiltered),
     "ids" (among ids), "where" (Chroma's filter), "nearest" (ids and distances only, to check)."""
     reads: list[tuple[int, str]] = []
-    real, real_ids = type(store)._nearest, type(store)._nearest_ids
+    real, real_ids = dense.nearest, dense.nearest_ids
 
-    def spy(self: Any, embedding: Any, k: int, *, ids: Any = None, where: Any = None) -> Any:
+    def spy(collection: Any, embedding: Any, k: int, *, ids: Any = None, where: Any = None) -> Any:
         reads.append((k, "ids" if ids is not None else "where" if where is not None else "all"))
-        return real(self, embedding, k, ids=ids, where=where)
+        return real(collection, embedding, k, ids=ids, where=where)
 
-    def spy_ids(self: Any, embedding: Any, k: int) -> Any:
+    def spy_ids(collection: Any, embedding: Any, k: int) -> Any:
         reads.append((k, "nearest"))
-        return real_ids(self, embedding, k)
+        return real_ids(collection, embedding, k)
 
-    monkeypatch.setattr(type(store), "_nearest", spy)
-    monkeypatch.setattr(type(store), "_nearest_ids", spy_ids)
+    monkeypatch.setattr(dense, "nearest", spy)
+    monkeypatch.setattr(dense, "nearest_ids", spy_ids)
     return reads
 
 
@@ -73,12 +73,12 @@ def test_ids_from_the_index_rank_as_chromas_own_filter(
     store = open_store(**where_to)
     every = _fill(store)
     matching = sum(matches(where, m) for m in every.values())
-    monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", 0)  # never over-fetch
-    reads = _nearest_reads(store, monkeypatch)
+    monkeypatch.setattr(dense, "OVERFETCH_FIRST", 0)  # never over-fetch
+    reads = _nearest_reads(monkeypatch)
     query = unit(0.3, 0.9, 0.1, 0.5)
     by_ids = [h.id for h in store.query(query, 10, where)]
     assert reads == ([(min(10, matching), "ids")] if matching else [])  # the ids path ran
-    monkeypatch.setattr(chroma_store, "FILTER_IDS_MAX", -1)  # every filter to Chroma's own
+    monkeypatch.setattr(dense, "FILTER_IDS_MAX", -1)  # every filter to Chroma's own
     by_where = [h.id for h in store.query(query, 10, where)]
     if matching:
         assert reads[-1] == (10, "where")
@@ -105,8 +105,8 @@ def test_a_broad_filter_is_checked_on_the_nearest_and_ranks_as_chromas_own(
     store = open_store(**where_to)
     every = _fill(store)
     share = sum(matches(where, m) for m in every.values()) / N
-    monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", N)  # any first read: over-fetch
-    reads = _nearest_reads(store, monkeypatch)
+    monkeypatch.setattr(dense, "OVERFETCH_FIRST", N)  # any first read: over-fetch
+    reads = _nearest_reads(monkeypatch)
     rng = random.Random(k)
     for _ in range(5):
         query = unit(rng.random(), rng.random(), rng.random(), rng.random())
@@ -114,10 +114,10 @@ def test_a_broad_filter_is_checked_on_the_nearest_and_ranks_as_chromas_own(
         checked = [h.id for h in store.query(query, k, where)]
         assert reads and all(how == "nearest" for _, how in reads)  # neither Chroma's filter nor ids
         assert reads[0][0] == min(N, int(2 * k / share) + 1)  # the first read: k / share, twice over
-        monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", 0)  # now by ids
+        monkeypatch.setattr(dense, "OVERFETCH_FIRST", 0)  # now by ids
         by_ids = [h.id for h in store.query(query, k, where)]
         assert reads[-1][1] == "ids"
-        monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", N)
+        monkeypatch.setattr(dense, "OVERFETCH_FIRST", N)
         assert checked == by_ids
         assert len(checked) == min(k, round(share * N))
         assert all(matches(where, every[i]) for i in checked)
@@ -129,8 +129,8 @@ def test_the_first_read_over_fetches_only_when_it_is_small(
 ) -> None:
     store = open_store(**where_to)
     _fill(store)
-    monkeypatch.setattr(chroma_store, "OVERFETCH_FIRST", 100)
-    reads = _nearest_reads(store, monkeypatch)
+    monkeypatch.setattr(dense, "OVERFETCH_FIRST", 100)
+    reads = _nearest_reads(monkeypatch)
     store.query(unit(1, 0, 0, 0), 10, any_of("source", ["a.com", "c.com"]))  # 2/3: a read of 31
     assert reads[0][1] == "nearest" and reads[0][0] <= 100
     reads.clear()
@@ -153,7 +153,7 @@ def test_too_few_matching_among_the_nearest_widens_the_read(
         metadatas=[{"source": "near.com" if i < 80 else "far.com"} for i in range(100)],
         embeddings=[unit(1, i / 100, 0, 0) if i < 80 else unit(0, 1, i / 100, 0) for i in range(100)],
     )
-    reads = _nearest_reads(store, monkeypatch)
+    reads = _nearest_reads(monkeypatch)
     where = eq("source", "far.com")  # a fifth of the store, all far from the question
     hits = store.query(unit(1, 0, 0, 0), 5, where)
     assert reads == [
@@ -174,13 +174,13 @@ def test_past_the_largest_read_the_ids_rank_or_chroma_filters(
         metadatas=[{"source": "near.com" if i < 80 else "far.com"} for i in range(100)],
         embeddings=[unit(1, i / 100, 0, 0) if i < 80 else unit(0, 1, i / 100, 0) for i in range(100)],
     )
-    monkeypatch.setattr(chroma_store, "OVERFETCH_MAX", 51)
-    reads = _nearest_reads(store, monkeypatch)
+    monkeypatch.setattr(dense, "OVERFETCH_MAX", 51)
+    reads = _nearest_reads(monkeypatch)
     where = eq("source", "far.com")
     hits = store.query(unit(1, 0, 0, 0), 5, where)
     assert reads == [(51, "nearest"), (5, "ids")]
     assert len(hits) == 5 and all(h.metadata["source"] == "far.com" for h in hits)
-    monkeypatch.setattr(chroma_store, "FILTER_IDS_MAX", 10)  # 20 match: too many to list
+    monkeypatch.setattr(dense, "FILTER_IDS_MAX", 10)  # 20 match: too many to list
     reads.clear()
     assert [h.id for h in store.query(unit(1, 0, 0, 0), 5, where)] == [h.id for h in hits]
     assert reads == [(51, "nearest"), (5, "where")]

@@ -24,6 +24,7 @@ from vectorstore.base import (
     StoreUnavailable,
     VectorStoreError,
 )
+from vectorstore.chroma import dense
 from vectorstore.chroma.client import open_client
 from vectorstore.chroma.errors import guard, store_failure
 from vectorstore.chroma.keywords import ChromaKeywords, default_folder, keywords_for
@@ -36,15 +37,6 @@ from vectorstore.filters import Filter
 __all__ = ["PAGE", "ChromaStore"]
 
 PAGE = 2000  # rows per page when reading the whole collection
-# How a filtered vector search runs (local Chroma has no metadata index, so its own ``where``
-# reads every record's metadata: 0.3-0.8 s at 100k). Measured at 100k records, 2 cores: Chroma's
-# nearest 300 / 1,000 / 4,000 records, ids and distances only, take 7 / 16 / 40 ms, and the
-# keyword index says which of 1,000 / 4,000 match in 7 / 15 ms; Chroma ranks a list of 1k-50k
-# ids in 26-59 ms, which the keyword index lists at about 1 ms per 1,000.
-OVERFETCH = 2  # a broad filter: read the nearest k / share records this many times over, and check
-OVERFETCH_FIRST = 2000  # ... when that first read is at most this many records
-OVERFETCH_MAX = 8000  # widened (x4) while too few match, up to this; then by ids or Chroma's filter
-FILTER_IDS_MAX = 50_000  # else a filter matching at most this many is ranked among their ids
 
 
 class ChromaStore:
@@ -256,87 +248,17 @@ class ChromaStore:
             return self._keywords.search(self, query, k, where)
 
     def query(self, embedding: Sequence[float], k: int, where: Filter | None = None) -> list[Hit]:
-        """The ``k`` records nearest ``embedding`` that match ``where``, nearest first.
-
-        Local Chroma keeps no metadata index, so its own ``where`` reads every record's metadata.
-        The keyword index counts the filter's records first (about a millisecond). A filter that
-        keeps much of the store is left out of the vector search, whose nearest records are
-        checked against it; a narrower one is resolved into ids, ranked by vector among just
-        those. Both give what Chroma's filter gives; anything else goes to Chroma's filter.
-        """
+        """The ``k`` records nearest ``embedding`` that match ``where``, nearest first (``dense``)."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         can_match, chroma_where = translate(where)
         n = self.count()
         if n == 0 or not can_match:
             return []
-        if where is None:
-            return self._nearest(embedding, min(k, n))
-        matched = self._keywords.count_matching(self, where, n)
-        if matched is None:
-            return self._nearest(embedding, min(k, n), where=chroma_where)
-        if matched == 0:
-            return []
-        fetch = min(n, max(k, int(OVERFETCH * k * n / matched) + 1))
-        if fetch <= OVERFETCH_FIRST:
-            hits = self._checked_nearest(embedding, k, where, fetch, n)
-            if hits is not None:
-                return hits
-        if matched <= FILTER_IDS_MAX:
-            ids = self._keywords.index.ids_matching(where)
-            return self._nearest(embedding, min(k, len(ids)), ids=ids)
-        return self._nearest(embedding, min(k, n), where=chroma_where)
-
-    def _checked_nearest(
-        self, embedding: Sequence[float], k: int, where: Filter, fetch: int, n: int
-    ) -> list[Hit] | None:
-        """The ``k`` nearest records matching ``where``, read from the nearest ``fetch`` of all
-        (widened while too few match); ``None`` when too few of the nearest ``OVERFETCH_MAX``
-        match. Exact: once ``k`` of the nearest match, no record further away comes before them.
-
-        Only ids and distances are read for the nearest, and the keyword index says which match:
-        Chroma's vector search is a few milliseconds, reading a record's metadata is what costs.
-        """
-        while True:
-            ids, dists = self._nearest_ids(embedding, fetch)
-            keep = self._keywords.index.among(ids, where)
-            kept = [(id_, float(d)) for id_, d in zip(ids, dists, strict=True) if id_ in keep]
-            if len(kept) >= k or fetch >= n:
-                records = {r.id: r for r in self.get(ids=[i for i, _ in kept[:k]])} if kept else {}
-                return [
-                    Hit(id=i, text=records[i].text, metadata=records[i].metadata, score=1.0 - d)
-                    for i, d in kept[:k]
-                    if i in records
-                ]
-            if fetch >= OVERFETCH_MAX:
-                return None
-            fetch = min(n, OVERFETCH_MAX, fetch * 4)
-
-    def _nearest_ids(self, embedding: Sequence[float], k: int) -> tuple[list[str], list[float]]:
-        """The ids and distances of Chroma's ``k`` nearest records, nothing else read."""
         with guard(self.location, "searching"):
-            res = self._collection().query(
-                query_embeddings=[list(map(float, embedding))], n_results=k, include=["distances"]
-            )
-        return res["ids"][0], res["distances"][0]
-
-    def _nearest(
-        self, embedding: Sequence[float], k: int, *, ids: list[str] | None = None, where: Any = None
-    ) -> list[Hit]:
-        """Chroma's ``k`` nearest records (among ``ids``, or matching its ``where``)."""
-        with guard(self.location, "searching"):
-            res = self._collection().query(
-                query_embeddings=[list(map(float, embedding))],
-                n_results=k,
-                where=where,
-                ids=ids,
-                include=["documents", "metadatas", "distances"],
-            )
-        docs, metas, dists = res["documents"][0], res["metadatas"][0], res["distances"][0]
-        return [
-            Hit(id=id_, text=docs[i] or "", metadata=dict(metas[i] or {}), score=1.0 - float(dists[i]))
-            for i, id_ in enumerate(res["ids"][0])
-        ]
+            if where is None:
+                return dense.nearest(self._collection(), embedding, min(k, n))
+            return dense.filtered(self, self._keywords, embedding, k, (where, chroma_where), n)
 
     def get(
         self,
