@@ -200,3 +200,39 @@ def test_a_long_lived_reader_sees_what_another_process_wrote(tmp_path: Path) -> 
     # And its own writes after that land in the index the other process extended.
     reader.upsert(ids=["mine2"], texts=["t"], metadatas=[{"k": 2}], embeddings=[[0.5] * DIM])
     assert reader.check().indexed == 602
+
+
+def test_a_count_is_read_once_until_any_connection_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma counts by scanning (70 ms at a million records): the store keeps its count until
+    SQLite's data_version says a write was committed, here or in another process."""
+    folder = tmp_path / "store"
+    store = ChromaStore(path=folder, collection="race")
+    store.upsert(ids=["a", "b"], texts=["t", "t"], metadatas=[{"k": 1}] * 2, embeddings=[[1.0] * DIM] * 2)
+    counted: list[int] = []
+    col = type(store._collection())  # type: ignore[attr-defined]
+    real = col.count
+
+    def spy(self: object) -> int:
+        counted.append(1)
+        return int(real(self))
+
+    monkeypatch.setattr(col, "count", spy)
+    assert store.count() == 2 and store.count() == 2 and store.count() == 2
+    assert len(counted) == 1  # counted once, then remembered
+    store.upsert(ids=["c"], texts=["t"], metadatas=[{"k": 1}], embeddings=[[0.5] * DIM])
+    assert store.count() == 3 and len(counted) == 2  # its own write is seen
+    store.delete(ids=["a"])
+    assert store.count() == 2
+    subprocess.run(
+        [sys.executable, "-c", _WRITER, str(folder), "D", "40", "0", str(DIM)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert store.count() == 42  # and another process's (the client reopened on it may write once more)
+    store.count()
+    before = len(counted)
+    assert store.count() == 42 and store.count() == 42 and len(counted) == before

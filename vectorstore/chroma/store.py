@@ -8,7 +8,9 @@ and rebuilding the vector index are ``reindex``'s steps, run here under the lock
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -81,6 +83,9 @@ class ChromaStore:
                 self._folder = folder(path, lambda p: open_client(path=p), write_wait)
         self._epoch = -1
         self._col: Any = None
+        self._counted: tuple[int, int] | None = None  # (SQLite data_version, count) of the last count
+        self._version_db: sqlite3.Connection | None = None
+        self._version_mutex = threading.Lock()
         try:
             self._collection()
         except VectorStoreError:
@@ -175,8 +180,33 @@ class ChromaStore:
         return self.writing(wait=self._write_wait)
 
     def count(self) -> int:
+        """Records in the collection. Chroma counts by scanning (70 ms at a million records, and
+        every question counts twice), so an embedded store remembers its count until SQLite says
+        another connection (any writer, in this process or another) has committed since."""
+        version = self._data_version()
+        if version is not None and self._counted is not None and self._counted[0] == version:
+            return self._counted[1]
         with guard(self.location, "counting its records"):
-            return int(self._collection().count())
+            n = int(self._collection().count())
+        self._counted = None if version is None else (version, n)
+        return n
+
+    def _data_version(self) -> int | None:
+        """SQLite's ``data_version`` of the embedded store's database, seen from a read-only
+        connection of our own: it changes whenever any other connection commits. ``None`` for a
+        server, while this process writes, or when it cannot be read."""
+        f = self._folder
+        if f is None or f.lock.held:
+            return None
+        with self._version_mutex:
+            try:
+                if self._version_db is None:
+                    self._version_db = sqlite3.connect(
+                        f"file:{f.path / DB_FILE}?mode=ro", uri=True, check_same_thread=False
+                    )
+                return int(self._version_db.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                return None
 
     def upsert(
         self,
