@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 OVERFETCH = 2  # a broad filter: read the nearest k / share records this many times over, and check
-OVERFETCH_FIRST = 2000  # ... when that first read is at most this many records
+OVERFETCH_FIRST = 5000  # ... when that first read is at most this many records
 OVERFETCH_MAX = 8000  # widened (x4) while too few match, up to this; then by ids or Chroma's filter
 FILTER_IDS_MAX = 50_000  # else a filter matching at most this many is ranked among their ids
 
