@@ -85,15 +85,15 @@ def make_embedder(settings: Settings) -> Embeddings:
             model=settings.embedding_model,
             api_key=key or "none",  # type: ignore[arg-type]
             base_url=settings.llm_base_url,
-            chunk_size=settings.embed_batch_size,
+            chunk_size=settings.embed_batch,
         )
     if settings.embedder == "minilm-torch":
-        return MiniLMEmbeddings(batch_size=settings.embed_batch_size)
+        return MiniLMEmbeddings(batch_size=settings.embed_batch)
     from rag.onnx_embedder import OnnxMiniLMEmbeddings
 
     return OnnxMiniLMEmbeddings(
         cache_dir=settings.model_cache / "onnx",
-        batch_size=settings.embed_batch_size,
+        batch_size=settings.embed_batch,
         quantize=settings.embed_quantize,
         max_length=settings.embed_max_length,
     )

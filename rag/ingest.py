@@ -129,7 +129,7 @@ def _ingest(
             chunks_deleted += store.delete(ids=stale)
             stale = []
 
-    step = max(settings.embed_batch_size * 4, 64)
+    step = max(settings.embed_batch * 4, 128)
     for article, chunks, old_ids in todo:
         new_ids = {c.id for c in chunks}
         batch.extend((article, c) for c in chunks)

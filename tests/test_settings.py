@@ -146,3 +146,14 @@ def test_settings_are_frozen_and_hashable(settings: Settings) -> None:
         settings.k = 3  # type: ignore[misc]
     assert hash(settings) == hash(settings.model_copy())
     assert {settings: 1}[settings.model_copy()] == 1
+
+
+def test_the_embed_batch_is_each_embedders_own_unless_set(clean_env: Path) -> None:
+    from rag.embeddings import make_embedder
+
+    assert Settings().embed_batch == 8  # the ONNX MiniLM pads least in small batches
+    assert Settings(embedder="minilm-torch").embed_batch == 32
+    assert Settings(embed_batch_size=64).embed_batch == 64
+    assert make_embedder(Settings(model_cache=clean_env / "m")).batch_size == 8  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="at least 1"):
+        Settings(embed_batch_size=0)

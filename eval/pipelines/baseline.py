@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 BASELINE_COLLECTION = "langchain"  # langchain_chroma's default name
 BASELINE_CHUNK_SIZE = 1000
 BASELINE_CHUNK_OVERLAP = 200
-BASELINE_BATCH = 256  # ours flushes every max(embed_batch_size * 4, 64) = 256 chunks by default
+BASELINE_BATCH = 256  # ours flushes every max(embed_batch * 4, 128) = 128 chunks by default
 # The tutorial's top-k: the yardstick stays top-5 whatever newsdesk's own ``k`` is.
 BASELINE_K = 5
 BASELINE_PROMPT = "Answer the question using the context.\n\nContext:\n{context}\n\nQuestion: {question}"
