@@ -106,6 +106,7 @@ def test_a_broad_filter_is_checked_on_the_nearest_and_ranks_as_chromas_own(
     every = _fill(store)
     share = sum(matches(where, m) for m in every.values()) / N
     monkeypatch.setattr(dense, "OVERFETCH_FIRST", N)  # any first read: over-fetch
+    monkeypatch.setattr(dense, "OVERFETCH_PER_ID", N)
     reads = _nearest_reads(monkeypatch)
     rng = random.Random(k)
     for _ in range(5):
@@ -127,14 +128,22 @@ def test_the_first_read_over_fetches_only_when_it_is_small(
     where_to: dict[str, Any],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Read when the nearest to check are few: at most OVERFETCH_FIRST, and at most half as many
+    as the filter's ids (ranking those would be cheaper)."""
     store = open_store(**where_to)
-    _fill(store)
+    every = _fill(store)
     monkeypatch.setattr(dense, "OVERFETCH_FIRST", 100)
     reads = _nearest_reads(monkeypatch)
-    store.query(unit(1, 0, 0, 0), 10, any_of("source", ["a.com", "c.com"]))  # 2/3: a read of 31
+    broad = any_of("source", ["a.com", "c.com"])  # about 2/3
+    store.query(unit(1, 0, 0, 0), 10, broad)  # a read of about 31, under half its ~200 ids
     assert reads[0][1] == "nearest" and reads[0][0] <= 100
     reads.clear()
-    store.query(unit(1, 0, 0, 0), 10, eq("source", "b.com"))  # a third: a read of 61
+    third = eq("source", "b.com")
+    matched = sum(matches(third, m) for m in every.values())
+    store.query(unit(1, 0, 0, 0), 10, third)  # a read of 2 * 10 / share + 1: over half its ids
+    assert int(2 * 10 * N / matched) + 1 > matched / 2 and reads == [(10, "ids")]
+    reads.clear()
+    store.query(unit(1, 0, 0, 0), 3, third)  # k = 3: a read of about 19, under half its ids
     assert reads[0][1] == "nearest"
     reads.clear()
     store.query(unit(1, 0, 0, 0), 10, between("published", date(2022, 3, 1), date(2022, 3, 7)))  # ~10 of 300
@@ -153,6 +162,7 @@ def test_too_few_matching_among_the_nearest_widens_the_read(
         metadatas=[{"source": "near.com" if i < 80 else "far.com"} for i in range(100)],
         embeddings=[unit(1, i / 100, 0, 0) if i < 80 else unit(0, 1, i / 100, 0) for i in range(100)],
     )
+    monkeypatch.setattr(dense, "OVERFETCH_PER_ID", 100)  # a store this small: read whatever the share
     reads = _nearest_reads(monkeypatch)
     where = eq("source", "far.com")  # a fifth of the store, all far from the question
     hits = store.query(unit(1, 0, 0, 0), 5, where)
@@ -175,6 +185,7 @@ def test_past_the_largest_read_the_ids_rank_or_chroma_filters(
         embeddings=[unit(1, i / 100, 0, 0) if i < 80 else unit(0, 1, i / 100, 0) for i in range(100)],
     )
     monkeypatch.setattr(dense, "OVERFETCH_MAX", 51)
+    monkeypatch.setattr(dense, "OVERFETCH_PER_ID", 100)
     reads = _nearest_reads(monkeypatch)
     where = eq("source", "far.com")
     hits = store.query(unit(1, 0, 0, 0), 5, where)
