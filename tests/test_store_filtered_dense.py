@@ -150,18 +150,24 @@ def test_the_first_read_over_fetches_only_when_it_is_small(
     assert reads == [(10, "ids")]
 
 
-def test_too_few_matching_among_the_nearest_widens_the_read(
-    where_to: dict[str, Any],  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Asked near records the filter leaves out, the read widens until ``k`` match."""
-    store = open_store(**where_to)
+def _near_and_far(options: dict[str, Any]) -> Any:
+    """100 records: 80 from near.com close to (1, 0, 0, 0), 20 from far.com far from it."""
+    store = open_store(**options)
     store.upsert(
         ids=[f"r{i}" for i in range(100)],
         texts=[f"report {i}" for i in range(100)],
         metadatas=[{"source": "near.com" if i < 80 else "far.com"} for i in range(100)],
         embeddings=[unit(1, i / 100, 0, 0) if i < 80 else unit(0, 1, i / 100, 0) for i in range(100)],
     )
+    return store
+
+
+def test_too_few_matching_among_the_nearest_widens_the_read(
+    where_to: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Asked near records the filter leaves out, the read widens until ``k`` match."""
+    store = _near_and_far(where_to)
     monkeypatch.setattr(dense, "OVERFETCH_PER_ID", 100)  # a store this small: read whatever the share
     reads = _nearest_reads(monkeypatch)
     where = eq("source", "far.com")  # a fifth of the store, all far from the question
@@ -177,13 +183,7 @@ def test_past_the_largest_read_the_ids_rank_or_chroma_filters(
     where_to: dict[str, Any],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    store = open_store(**where_to)
-    store.upsert(
-        ids=[f"r{i}" for i in range(100)],
-        texts=[f"report {i}" for i in range(100)],
-        metadatas=[{"source": "near.com" if i < 80 else "far.com"} for i in range(100)],
-        embeddings=[unit(1, i / 100, 0, 0) if i < 80 else unit(0, 1, i / 100, 0) for i in range(100)],
-    )
+    store = _near_and_far(where_to)
     monkeypatch.setattr(dense, "OVERFETCH_MAX", 51)
     monkeypatch.setattr(dense, "OVERFETCH_PER_ID", 100)
     reads = _nearest_reads(monkeypatch)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -172,25 +173,25 @@ def test_another_thread_cannot_write_while_one_holds_the_lock(tmp_path: Path) ->
     assert [r.id for r in store.scan()] == ["x"]
 
 
+def _write_elsewhere(folder: Path, prefix: str, n: int) -> dict[str, Any]:
+    """``n`` records written to ``folder`` by another process (``_WRITER``); its JSON report."""
+    out = subprocess.run(
+        [sys.executable, "-c", _WRITER, str(folder), prefix, str(n), "0", str(DIM)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    report: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return report
+
+
 def test_a_long_lived_reader_sees_what_another_process_wrote(tmp_path: Path) -> None:
     folder = tmp_path / "store"
     reader = ChromaStore(path=folder, collection="race")
     reader.upsert(ids=["mine"], texts=["t"], metadatas=[{"k": 1}], embeddings=[[1.0] * DIM])
     assert reader.count() == 1 and len(reader.query([1.0] * DIM, k=10)) == 1
-    [report] = [
-        json.loads(
-            subprocess.run(
-                [sys.executable, "-c", _WRITER, str(folder), "C", "600", "0", str(DIM)],
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-    ]
-    assert report["ok"]
+    assert _write_elsewhere(folder, "C", 600)["ok"]
     # Without reopening, the reader's client would still see only its own row.
     assert reader.count() == 601
     health = reader.check()
@@ -225,13 +226,7 @@ def test_a_count_is_read_once_until_any_connection_commits(
     assert store.count() == 3 and len(counted) == 2  # its own write is seen
     store.delete(ids=["a"])
     assert store.count() == 2
-    subprocess.run(
-        [sys.executable, "-c", _WRITER, str(folder), "D", "40", "0", str(DIM)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    assert _write_elsewhere(folder, "D", 40)["ok"]
     assert store.count() == 42  # and another process's (the client reopened on it may write once more)
     store.count()
     before = len(counted)
