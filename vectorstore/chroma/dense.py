@@ -37,6 +37,7 @@ __all__ = [
     "OVERFETCH",
     "OVERFETCH_FIRST",
     "OVERFETCH_MAX",
+    "OVERFETCH_PER_ID",
     "filtered",
     "nearest",
     "nearest_ids",
@@ -92,7 +93,7 @@ def filtered(
         return []
     fetch = min(n, max(k, int(OVERFETCH * k * n / matched) + 1))
     if fetch <= OVERFETCH_FIRST and fetch <= OVERFETCH_PER_ID * matched:
-        hits = _checked_nearest(store, keywords, embedding, k, neutral, fetch, n)
+        hits = _checked_nearest(store, collection, keywords, embedding, k, neutral, fetch, n)
         if hits is not None:
             return hits
     if matched <= FILTER_IDS_MAX:
@@ -103,6 +104,7 @@ def filtered(
 
 def _checked_nearest(
     store: ChromaStore,
+    collection: Any,
     keywords: ChromaKeywords,
     embedding: Sequence[float],
     k: int,
@@ -114,16 +116,11 @@ def _checked_nearest(
     (widened while too few match); ``None`` when too few of the nearest ``OVERFETCH_MAX`` match.
     Exact: once ``k`` of the nearest match, no record further away comes before them."""
     while True:
-        ids, dists = nearest_ids(store._collection(), embedding, fetch)
+        ids, dists = nearest_ids(collection, embedding, fetch)
         keep = keywords.index.among(ids, where)
-        kept = [(id_, float(d)) for id_, d in zip(ids, dists, strict=True) if id_ in keep][:k]
+        kept = [(id_, 1.0 - float(d)) for id_, d in zip(ids, dists, strict=True) if id_ in keep][:k]
         if len(kept) >= k or fetch >= n:
-            records = {r.id: r for r in store.get(ids=[i for i, _ in kept])} if kept else {}
-            return [
-                Hit(id=i, text=records[i].text, metadata=records[i].metadata, score=1.0 - d)
-                for i, d in kept
-                if i in records
-            ]
+            return store._hits(kept)
         if fetch >= OVERFETCH_MAX:
             return None
         fetch = min(n, OVERFETCH_MAX, fetch * 4)

@@ -216,12 +216,7 @@ class ChromaKeywords:
         limit = k
         while True:
             found, exact = self.index.search(terms, limit, where)
-            records = {r.id: r for r in store.get(ids=[i for i, _ in found])} if found else {}
-            hits = [
-                Hit(id=i, text=records[i].text, metadata=records[i].metadata, score=score)
-                for i, score in found
-                if i in records and matches(where, records[i].metadata)
-            ]
+            hits = [h for h in store._hits(found) if matches(where, h.metadata)]
             if exact or len(hits) >= k or len(found) < limit:
                 return hits[:k]
             limit *= 4  # part of the filter ran outside the index: look further down the ranking

@@ -290,6 +290,16 @@ class ChromaStore:
                 return dense.nearest(self._collection(), embedding, min(k, n))
             return dense.filtered(self, self._keywords, embedding, k, (where, chroma_where), n)
 
+    def _hits(self, ranked: Sequence[tuple[str, float]]) -> list[Hit]:
+        """The records of ``ranked`` ``(id, score)`` read back whole, in its order, as hits; an id
+        the store no longer holds is left out."""
+        records = {r.id: r for r in self.get(ids=[i for i, _ in ranked])} if ranked else {}
+        return [
+            Hit(id=i, text=records[i].text, metadata=records[i].metadata, score=score)
+            for i, score in ranked
+            if i in records
+        ]
+
     def get(
         self,
         *,

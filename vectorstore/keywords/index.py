@@ -28,6 +28,11 @@ HEAP_BYTES = 64 * 1024 * 1024  # the writer's buffer; tantivy flushes a segment 
 Doc = tuple[str, str, dict[str, Any]]  # (id, text to search, metadata as stored)
 
 
+def _id(searcher: Any, address: Any) -> str:
+    """The id stored with the document at ``address``."""
+    return str(searcher.doc(address)["id"][0])
+
+
 def _schema() -> Any:
     import tantivy
 
@@ -68,12 +73,23 @@ class KeywordIndex:
         """Every id in the index (a catch-up compares them with the store's)."""
         import tantivy
 
+        return set(self._ids_of(tantivy.Query.all_query()))
+
+    def _ids_of(self, query: Any) -> list[str]:
+        """The ids of every record ``query`` finds."""
         searcher = self._searcher()
-        n = int(searcher.num_docs)
-        if n == 0:
-            return set()
-        hits = searcher.search(tantivy.Query.all_query(), limit=n).hits
-        return {str(searcher.doc(addr)["id"][0]) for _, addr in hits}
+        count = int(searcher.search(query, limit=1, count=True).count)
+        if count == 0:
+            return []
+        return [_id(searcher, addr) for _, addr in searcher.search(query, limit=count).hits]
+
+    def _narrow(self, where: Filter) -> Any:
+        """``where`` as a tantivy query; ``ValueError`` when the index cannot run it (callers
+        ask ``count_matching`` first, which says so with ``None``)."""
+        narrow, _ = filter_query(self._index, where)
+        if narrow is None:
+            raise ValueError(f"the keyword index cannot run this filter: {where}")
+        return narrow
 
     def write(self, docs: Iterable[Doc], *, delete: Sequence[str] = (), clear: bool = False) -> int:
         """Deletes ``delete`` (and every id in ``docs``), adds ``docs``, commits; returns the docs added.
@@ -121,23 +137,14 @@ class KeywordIndex:
     def ids_matching(self, where: Filter) -> list[str]:
         """The ids of every record matching ``where`` (about a microsecond each); call
         ``count_matching`` first, which says whether the index can run the filter."""
-        narrow, _ = filter_query(self._index, where)
-        if narrow is None:
-            raise ValueError(f"the keyword index cannot run this filter: {where}")
-        searcher = self._searcher()
-        count = int(searcher.search(narrow, limit=1, count=True).count)
-        if count == 0:
-            return []
-        return [str(searcher.doc(addr)["id"][0]) for _, addr in searcher.search(narrow, limit=count).hits]
+        return self._ids_of(self._narrow(where))
 
     def among(self, ids: Sequence[str], where: Filter) -> set[str]:
         """Which of ``ids`` match ``where`` (a few milliseconds for a thousand), read from the
         index alone: the store checks its nearest records without reading their metadata."""
         import tantivy
 
-        narrow, _ = filter_query(self._index, where)
-        if narrow is None:
-            raise ValueError(f"the keyword index cannot run this filter: {where}")
+        narrow = self._narrow(where)
         if not ids:
             return set()
         searcher = self._searcher()
@@ -147,8 +154,7 @@ class KeywordIndex:
                 (tantivy.Occur.Must, narrow),
             ]
         )
-        hits = searcher.search(query, limit=len(ids)).hits
-        return {str(searcher.doc(addr)["id"][0]) for _, addr in hits}
+        return {_id(searcher, addr) for _, addr in searcher.search(query, limit=len(ids)).hits}
 
     def search(
         self, terms: Sequence[str], k: int, where: Filter | None = None
@@ -175,4 +181,4 @@ class KeywordIndex:
                 )
         searcher = self._searcher()
         hits = searcher.search(query, limit=k).hits
-        return [(str(searcher.doc(addr)["id"][0]), float(score)) for score, addr in hits], exact
+        return [(_id(searcher, addr), float(score)) for score, addr in hits], exact
