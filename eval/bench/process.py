@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Any
 
 
-def rss_mb(field_name: str = "VmRSS") -> float | None:
-    """Current (``VmRSS``) or peak (``VmHWM``) resident memory of this process in MB (Linux)."""
+def rss_mb(field_name: str = "VmRSS", pid: int | None = None) -> float | None:
+    """Current (``VmRSS``) or peak (``VmHWM``) resident memory in MB of this process (Linux), or
+    of process ``pid`` (a server the bench started; ``None`` when it cannot be read)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():
             if line.startswith(field_name + ":"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
-    if field_name == "VmHWM":  # elsewhere: ru_maxrss (KB on Linux, bytes on macOS)
+    if field_name == "VmHWM" and pid is None:  # elsewhere: ru_maxrss (KB on Linux, bytes on macOS)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
     return None

@@ -137,6 +137,7 @@ def run_scale(cfg: ScaleConfig, say: Any = print) -> dict[str, Any]:
             _measure(cfg, work / f"store-{cfg.n}", base, result, tmp, say)
             return result
         from eval.bench.chroma_server import chroma_server
+        from eval.bench.process import rss_mb
         from vectorstore.chroma.keywords import default_folder
 
         folder = work / f"server-{cfg.n}"
@@ -145,7 +146,7 @@ def run_scale(cfg: ScaleConfig, say: Any = print) -> dict[str, Any]:
             keywords = default_folder(path=None, url=server.url, collection="newsdesk")
             try:
                 _measure(cfg, folder, {**base, "url": server.url}, result, tmp, say, keywords=keywords)
-                result["server"] = {"peak_rss_mb": _rss_of(server.pid, "VmHWM")}
+                result["server"] = {"peak_rss_mb": rss_mb("VmHWM", pid=server.pid)}
             finally:
                 shutil.rmtree(keywords, ignore_errors=True)  # kept for this server's port alone
         return result
@@ -182,14 +183,3 @@ def _measure(
             say(f"building {cfg.n:,} chunks with the old code in {old_store}")
             result["old_build"] = _step(cfg.old, "build", {**base, "store": str(old_store)}, tmp)
             result["old_build"]["disk_mb"] = {"total": _disk(old_store)}
-
-
-def _rss_of(pid: int, field: str) -> float | None:
-    """A field of another process's status in MB (the server's peak RSS), ``None`` if unreadable."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
