@@ -121,7 +121,9 @@ def replay_command(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     for diff in result.differences:
-        scored = {True: " (was right)", False: " (was wrong)", None: ""}[diff.was_correct]
+        scored = {True: " (was right", False: " (was wrong", None: " ("}[diff.was_correct]
+        scored += {True: ", now right)", False: ", now wrong)", None: ")"}[diff.now_correct]
+        scored = "" if scored == " ()" else scored.replace("(, ", "(")
         console.print(f"{diff.id}{scored} {diff.question}", markup=False)
         console.print(f"  was: {diff.recorded}\n  now: {diff.replayed}", markup=False)
     if result.differences:
@@ -134,7 +136,9 @@ def replay_command(
                 now = " / ".join(str(n) for n in result.after[row].values())
                 console.print(f"{row}: right / wrong / abstained {was} -> {now}")
         if result.unscored:
-            console.print(f"{result.unscored} recorded abstentions now answer: not scored, counted as wrong")
+            console.print(
+                f"{result.unscored} recorded abstentions now answer (a judged run): counted as wrong"
+            )
     console.print(
         f"{result.same} of {result.compared} recorded answers the same"
         f" ({result.skipped} skipped: failed, errored or multiple choice)"

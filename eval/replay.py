@@ -40,6 +40,9 @@ class Difference:
     was_correct: bool | None  # the recorded answer's score: what a change gained or lost
     was_abstained: bool
     now_abstained: bool
+    # The replayed answer scored as the run scored open answers (its gold words); None for a run
+    # a model judged (``--judge``): that score cannot be given again without the judge.
+    now_correct: bool | None = None
 
 
 @dataclass
@@ -49,7 +52,7 @@ class Replay:
     differences: list[Difference] = field(default_factory=list)
     before: dict[str, dict[str, int]] = field(default_factory=dict)  # eval.slices of the recorded run
     after: dict[str, dict[str, int]] = field(default_factory=dict)  # the same, answers now abstained moved
-    unscored: int = 0  # answers where the recording abstained: no score for them, counted as wrong
+    unscored: int = 0  # judged runs: recorded abstentions that now answer, counted as wrong
 
     @property
     def same(self) -> int:
@@ -92,6 +95,31 @@ def _recorded_citations(record: Mapping[str, Any]) -> list[tuple[int, int]]:
     return [(int(c["number"]), int(c.get("shown") or c["number"])) for c in record.get("citations") or []]
 
 
+def _scored(record: Mapping[str, Any], answer: str, abstained: bool) -> bool:
+    """The replayed open answer's score, as ``eval.runner.score`` gives it: an abstention is right
+    only on a question with no answer, an answer when it holds an acceptable one's words."""
+    from eval.metrics import contains_answer
+    from rag.markers import strip_markers
+
+    if record.get("unanswerable"):
+        return abstained
+    return not abstained and contains_answer(strip_markers(answer), record.get("expected") or [])
+
+
+def _after(record: dict[str, Any], difference: Difference | None) -> dict[str, Any]:
+    """The record as the replay left it, for the slices: unchanged, or abstained and scored anew
+    (a judged run's answer keeps its recorded score, and an abstention that now answers counts wrong)."""
+    if difference is None:
+        return record
+    if difference.now_correct is not None:
+        correct = difference.now_correct
+    elif difference.now_abstained or difference.was_abstained:
+        correct = False
+    else:
+        correct = bool(record.get("correct"))
+    return record | {"abstained": difference.now_abstained, "correct": correct}
+
+
 def _recorded_settings(run_dir: Path) -> dict[str, Any]:
     recorded = read_run(run_dir).get("settings", {})
     return {key: recorded[key] for key in CHECK_SETTINGS if key in recorded}
@@ -108,6 +136,7 @@ def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> R
     from rag.settings import Settings
 
     run_dir = Path(run_dir)
+    judged = bool(read_run(run_dir).get("judge"))
     records = list(read_results(run_dir / RESULTS).values())
     if not records:
         raise ReplayError(f"{run_dir / RESULTS}: no recorded answers")
@@ -148,21 +177,13 @@ def replay(run_dir: Path | str, overrides: Mapping[str, Any] | None = None) -> R
                         None if correct is None else bool(correct),
                         was_abstained,
                         answer.abstained,
+                        None if judged else _scored(record, answer.answer, answer.abstained),
                     )
                 )
         desk.close()
-    now_abstained = {d.id for d in result.differences if d.now_abstained}
-    now_answered = {d.id for d in result.differences if d.was_abstained and not d.now_abstained}
+    changed = {d.id: d for d in result.differences}
     result.before = slices(records)
-    result.after = slices(
-        [
-            r | {"abstained": True}
-            if str(r["id"]) in now_abstained
-            else r | {"abstained": False, "correct": False}
-            if str(r["id"]) in now_answered
-            else r
-            for r in records
-        ]
-    )
-    result.unscored = len(now_answered)
+    result.after = slices([_after(r, changed.get(str(r["id"]))) for r in records])
+    now_answered = [d for d in result.differences if d.was_abstained and not d.now_abstained]
+    result.unscored = sum(d.now_correct is None for d in now_answered)
     return result

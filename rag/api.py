@@ -63,18 +63,27 @@ class Newsdesk(Resources, Library):
         )
 
     def warm_up(self) -> None:
-        """Loads the embedder, the keyword index and the model, and primes the model's prompt cache.
+        """Loads the embedder, opens the store's indexes, loads the model and primes its prompt cache.
 
         A chat server calls this before its first user so that user doesn't wait
-        for model loading; the shared system prompt is then already processed.
+        for loading; the shared system prompt is then already processed. Both indexes are
+        searched once: an embedded Chroma reads its vector index on its first call of any
+        kind (3–4 s at a million chunks), a server on its first vector search.
         """
+        self._warm_store(self.embedder.embed_query("warm up"))
+        self._warm_model()
+
+    def _warm_store(self, vector: Sequence[float]) -> None:
+        """One search of each index: a store without a keyword index builds it here, once."""
+        with store_errors(self.store.location):
+            if self.store.count():
+                self.store.keyword("warm up", 1)
+                self.store.query(vector, 1)
+
+    def _warm_model(self) -> None:
         from rag.chain import generation_chain
         from rag.llm import describe_llm_error
 
-        self.embedder.embed_query("warm up")
-        with store_errors(self.store.location):
-            if self.store.count():
-                self.lexical.index()
         try:
             variant = "open_cued" if cues_abstention(self.settings) else "open"
             generation_chain(self.llm, variant).invoke(
@@ -243,7 +252,6 @@ class Newsdesk(Resources, Library):
     def close(self) -> None:
         """Releases references; the local model server stops with the process."""
         self._pipeline = None
-        self._lexical = None
         self._chains = {}
 
 

@@ -35,19 +35,6 @@ def _default_checker() -> Checker:
     return HeuristicChecker()
 
 
-class KeywordWarmup:
-    """The store's keyword index, opened (and built once, for a store that has none) by ``index``.
-
-    The store keeps it in step with every write, so nothing here is ever stale.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def index(self) -> None:
-        self.store.keyword("warm up", 1)
-
-
 class Resources:
     """The lazily built parts of one configuration; ``llm``, ``embedder`` and ``checker`` may be injected."""
 
@@ -64,7 +51,6 @@ class Resources:
             else model_label(self.settings)
         )
         self._embedder = embedder
-        self._lexical: KeywordWarmup | None = None
         self._pipeline: Pipeline | None = None
         self._chains: dict[str, Any] = {}
         self._answering: Answering | None = None
@@ -88,14 +74,6 @@ class Resources:
 
                 self._llm = make_llm(self.settings)
             return self._llm
-
-    @property
-    def lexical(self) -> KeywordWarmup:
-        """What ``warm_up`` calls to open the store's keyword index before the first question."""
-        with self._lock:
-            if self._lexical is None:
-                self._lexical = KeywordWarmup(self.store)
-            return self._lexical
 
     @property
     def pipeline(self) -> Pipeline:

@@ -17,9 +17,10 @@ import rag.api
 from rag.api import Newsdesk
 from rag.articles import parse_file
 from rag.citations import ABSTENTION
-from rag.errors import EmptyStoreError, LLMUnavailableError, QuestionError
+from rag.errors import EmptyStoreError, LLMUnavailableError, QuestionError, StoreError
 from rag.settings import Settings
 from rag.types import Answer, Filters, Retrieval
+from vectorstore import StoreUnavailable
 
 LAUNCHERS_Q = "How many anti-tank missile launchers did the UK send to Ukraine?"
 
@@ -465,6 +466,54 @@ def test_warm_up_primes_the_model_with_the_answer_prompt(loaded: Newsdesk, fake_
     assert len(fake_llm.calls) == 1
     system = fake_llm.calls[0][0]
     assert isinstance(system, SystemMessage) and "numbered passages" in system.content
+
+
+class _SearchLog:
+    """The desk's store, with the searches made of it recorded (a warm-up must open both indexes)."""
+
+    def __init__(self, store: object, fail: Exception | None = None) -> None:
+        self._store = store
+        self.fail = fail
+        self.searches: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def keyword(self, *args: object, **kwargs: object) -> object:
+        self.searches.append("keyword")
+        return self._store.keyword(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def query(self, *args: object, **kwargs: object) -> object:
+        self.searches.append("query")
+        if self.fail is not None:
+            raise self.fail
+        return self._store.query(*args, **kwargs)  # type: ignore[attr-defined]
+
+
+def test_warm_up_opens_the_stores_keyword_and_vector_indexes(
+    loaded: Newsdesk, fake_llm: FakeChatModel
+) -> None:
+    fake_llm.replies.append("The articles don't say.")
+    log = _SearchLog(loaded.store)
+    loaded.store = log  # type: ignore[assignment]
+    loaded.warm_up()
+    assert sorted(log.searches) == ["keyword", "query"]
+    assert len(fake_llm.calls) == 1
+
+
+def test_warm_up_searches_nothing_in_an_empty_store(desk: Newsdesk, fake_llm: FakeChatModel) -> None:
+    fake_llm.replies.append("The articles don't say.")
+    log = _SearchLog(desk.store)
+    desk.store = log  # type: ignore[assignment]
+    desk.warm_up()
+    assert log.searches == [] and len(fake_llm.calls) == 1
+
+
+def test_warm_up_gives_a_store_failure_as_the_stores_error(loaded: Newsdesk, fake_llm: FakeChatModel) -> None:
+    fake_llm.replies.append("The articles don't say.")
+    loaded.store = _SearchLog(loaded.store, fail=StoreUnavailable("the store's folder went away"))  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="went away"):
+        loaded.warm_up()
 
 
 def test_warm_up_turns_an_unreachable_server_into_one_clear_error(

@@ -130,3 +130,29 @@ def test_the_recorded_verify_support_is_replayed_against_a_new_threshold(tmp_pat
     assert replay(run, checks | {"verify_min_support": 0.2}).same == 3
     result = replay(run, checks | {"verify_min_support": 0.5})
     assert [(d.id, d.now_abstained) for d in result.differences] == [("q1", True)]
+
+
+def _recorded_wrong(tmp_path: Path, judged: bool) -> Path:
+    """q1 recorded as a wrong answer ("200"), its draft the right one: the replay rewrites it."""
+    run = _record_run(tmp_path)
+    records = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+    records[0] |= {"answer": "The UK sent 200 launchers [1].", "correct": False, "expected": ["2,000"]}
+    records[0] |= {"answer_recall_at_k": 1.0}
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (run / "run.json").write_text(json.dumps({"settings": {"answer_min_relevance": 0.1}, "judge": judged}))
+    return run
+
+
+def test_a_rewritten_answer_is_scored_again_by_the_runs_gold_words(tmp_path: Path) -> None:
+    result = replay(_recorded_wrong(tmp_path, judged=False))
+    (difference,) = result.differences
+    assert (difference.id, difference.was_correct, difference.now_correct) == ("q1", False, True)
+    assert result.before["answer shown"]["correct"] + 1 == result.after["answer shown"]["correct"]
+    outcome = CliRunner().invoke(rag.cli.app, ["eval", "replay", str(tmp_path / "run")])
+    assert "q1 (was wrong, now right)" in outcome.stdout
+
+
+def test_a_judged_runs_rewritten_answer_keeps_its_recorded_score(tmp_path: Path) -> None:
+    result = replay(_recorded_wrong(tmp_path, judged=True))
+    (difference,) = result.differences
+    assert difference.now_correct is None and result.after == result.before

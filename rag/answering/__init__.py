@@ -7,6 +7,7 @@
       ground          markers parsed, claims checked           ground.py
       figures         "how many": the figure first, every one  figures.py
       news_time       stale reports refused, "(as of …)"       news_time.py
+      timeline        a dated list's entry held to its years   timeline.py
       constraints     the question's year, span, season met    constraints.py
       verify          the model asked: is it stated? (Yes/No)  verify.py
     then            citations numbered in the order cited    renumber.py
@@ -40,6 +41,7 @@ CHECKS: dict[str, str] = {
     "ground": "rag.answering.ground:Ground",
     "figures": "rag.answering.figures:Figures",
     "news_time": "rag.answering.news_time:NewsTime",
+    "timeline": "rag.answering.timeline:Timeline",
     "constraints": "rag.answering.constraints:Constraints",
     "verify": "rag.answering.verify:Verify",
 }
