@@ -2,7 +2,7 @@
 
 Two uses: a question about the present ("now", "this week") gets "as of <date>"
 after its answer, the day of the newest report it cites, and a question about a
-short span ("this week", "on Tuesday", "recently") is not answered from reports
+span ("this week", "on Tuesday", "recently", "this year") is not answered from reports
 older than that span. In a news archive the same story recurs: an answer to
 "Which NFL star announced his retirement on Tuesday?" cited to a report from
 years before names the wrong star with every word grounded.
@@ -26,6 +26,8 @@ SPANS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\b(today|tonight|yesterday|this morning)\b", re.IGNORECASE), 3),
     (re.compile(rf"\b(this|last) (week|weekend)\b|\bon ({_DAYS})\b", re.IGNORECASE), 10),
     (re.compile(r"\b(this|last) month\b|\brecent(ly)?\b", re.IGNORECASE), 45),
+    # "How high will inflation climb this year?" answered from a report five years old.
+    (re.compile(r"\bthis (year|season)(['’]s)?\b", re.IGNORECASE), 370),
 )
 
 
