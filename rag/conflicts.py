@@ -219,7 +219,10 @@ def find_conflicts(answer: str, passages: Sequence[str], question: str = "") -> 
     """Numbers the answer states whose counted thing another passage gives a different number for."""
     asked = frozenset(norm(w) for w in _WORD.findall(f"{question} {strip_markers(answer)}"))
     cited = [n for n in cited_numbers(answer) if 1 <= n <= len(passages)]
-    stated = {_plain(m.group(1)) for m in _NUMBER.finditer(numerals(strip_markers(answer)))}
+    # A number the question states is part of what was asked ("USS LCS(L)(3)-102", "Season 17"),
+    # not the answer's figure: the answer repeating it disagrees with nothing.
+    repeated = {_plain(m.group(1)) for m in _NUMBER.finditer(numerals(question))}
+    stated = {_plain(m.group(1)) for m in _NUMBER.finditer(numerals(strip_markers(answer)))} - repeated
     found = [counts(numerals(text)) for text in passages]
     conflicts: list[Conflict] = []
     seen: set[tuple[str, str, str]] = set()

@@ -41,6 +41,25 @@ def test_numbers_of_different_things_or_years_are_not_conflicts() -> None:
     assert find_conflicts("He won in 2013 [1].", years) == []
 
 
+def test_a_number_the_question_states_is_what_was_asked_not_the_answers_figure() -> None:
+    # The ship's name holds two numbers; the passages read them as counts of "earned one battle".
+    ship = [
+        "USS LCS ( L ) ( 3 ) -102 is a landing craft built for the Navy .",
+        "USS LCS ( L ) ( 3 ) -102 earned one battle star for her service .",
+    ]
+    answer = "The USS LCS(L)(3)-102 was owned by the Royal Thai Navy [1]."
+    assert find_conflicts(answer, ship)  # read without the question, the name's numbers disagree
+    assert (
+        find_conflicts(answer, ship, "What country owned the ship USS LCS(L)(3)-102 from 1945 to 1953?") == []
+    )
+    # A figure the question does not state is still checked.
+    assert find_conflicts(
+        "The UK sent 2,000 anti-tank missile launchers [1].",
+        [REAL, PLANTED],
+        "How many anti-tank missile launchers did the UK send to Ukraine in 2022?",
+    )
+
+
 def test_only_numbers_the_answer_states_are_checked() -> None:
     assert find_conflicts("The UK sent anti-tank weapons [1].", [REAL, PLANTED]) == []
 
