@@ -60,21 +60,30 @@ class Entry:
         return max(0, overlap) / (last - first + 1)
 
 
+def _span(found: re.Match[str]) -> tuple[int, int]:
+    years = [int(y) for y in _YEAR_RE.findall(found.group(0))]
+    first = years[0]
+    if found.group(found.re.groups - 1):  # "present"
+        return first, PRESENT
+    if found.group(found.re.groups):  # "2004–05"
+        return first, int(str(first)[:2] + found.group(found.re.groups))
+    return first, years[1] if len(years) > 1 else first  # "20 April 1940 – 25 November"
+
+
 def _years_of(item: str) -> tuple[int, int, str] | None:
-    """The item's years and its text without them; ``None`` for an item with no year."""
-    found = _RANGE.search(item)
-    if found is not None:
-        years = [int(y) for y in _YEAR_RE.findall(found.group(0))]
-        first = years[0]
-        if found.group(found.re.groups - 1):  # "present"
-            last = PRESENT
-        elif found.group(found.re.groups):  # "2004–05"
-            last = int(str(first)[:2] + found.group(found.re.groups))
-        else:
-            last = years[1] if len(years) > 1 else first  # "20 April 1940 – 25 November"
-        if last < first:
-            return None
+    """The item's years and its text without them; ``None`` for an item with no year.
+
+    Of two ranges the narrower is the entry's: "Hans-Joachim Bittrich ( 1923–2010 ) , chemist
+    ( 1964–1968 )" gives a life and, within it, the years in office.
+    """
+    ranges = [(m, *_span(m)) for m in _RANGE.finditer(item)]
+    ranges = [r for r in ranges if r[1] <= r[2]]
+    if ranges:
+        found, first, last = min(ranges, key=lambda r: r[2] - r[1])
         rest = item[: found.start()] + " " + item[found.end() :]
+        for other, _, _ in ranges:
+            if other is not found:
+                rest = rest.replace(other.group(0), " ")
     else:
         lone = _LONE_YEAR.findall(item)
         if len(lone) != 1:
@@ -105,8 +114,9 @@ def _items(text: str) -> list[list[tuple[int, int]]]:
             end = min(end, starts[i + 1])
         pieces, at = [], start
         for cut in _SUB_ENTRY.finditer(text, start, end):
-            pieces.append((at, cut.start() + 1))
-            at = cut.end()
+            if text[cut.end() : cut.end() + 1].isupper():  # ", chemist ( 1964–1968 )" goes on
+                pieces.append((at, cut.start() + 1))
+                at = cut.end()
         pieces.append((at, end))
         if len(pieces) > 1:
             groups.append(pieces)
@@ -164,8 +174,9 @@ def named_entry(answer: str, question: str, lists: Sequence[Sequence[Entry]]) ->
 def label(entry: Entry) -> str:
     """The entry as an answer names it: "Massimo Scalia (1997–1999)", its description left out."""
     name = re.split(r"\s+[-–—]\s+", entry.text)[0]
+    name = re.sub(r"\(\s*(?:born|b\.)?\s*\d{4}\s*\)", " ", name)  # "Hans-Heinz Emons ( born 1930 )"
     name = re.sub(r"\s*\([^()]*\)?\s*$", "", name)  # "Ernst Bauer ( Knights Cross )", "( Ap"
-    name = " ".join(name.replace(" , ", ", ").replace(" .", ".").split()).strip(_EDGES)
+    name = " ".join(name.split()).replace(" , ", ", ").replace(" .", ".").strip(_EDGES)
     name = re.sub(r"[\s,;:]+\.?$", "", name)  # "University of British Columbia , ."
     last = "present" if entry.last == PRESENT else str(entry.last)
     years = str(entry.first) if entry.first == entry.last else f"{entry.first}–{last}"

@@ -60,6 +60,20 @@ def test_a_bullet_naming_several_holders_is_a_list_of_its_own_without_its_label(
     ]
 
 
+def test_a_holder_with_a_life_and_a_term_is_one_entry_dated_by_the_term() -> None:
+    rectors = (
+        "Rectors\n\n- Rolf Landsberg ( 1920–2003 ) , chemist ( 1962–1964 )\n\n"
+        "- Hans-Joachim Bittrich ( 1923–2010 ) , chemist ( 1964–1968 )\n\n"
+        "- Hans-Heinz Emons ( born 1930 ) , chemist ( 1968–1975 )"
+    )
+    (entries,) = dated_lists([rectors])
+    assert [(label(e), e.first, e.last) for e in entries] == [
+        ("Rolf Landsberg, chemist (1962–1964)", 1962, 1964),
+        ("Hans-Joachim Bittrich, chemist (1964–1968)", 1964, 1968),
+        ("Hans-Heinz Emons, chemist (1968–1975)", 1968, 1975),
+    ]
+
+
 @pytest.mark.parametrize(
     ("item", "expected"),
     [
