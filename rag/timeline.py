@@ -29,6 +29,7 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
 )
 _YEAR = r"(1[5-9]\d\d|20\d\d)"
+_YEAR_RE = re.compile(_YEAR)
 _DATE = rf"(?:\d{{1,2}}\s+)?(?:{_MONTH}\s+)?(?:\d{{1,2}}\s*,?\s+)?{_YEAR}"
 _RANGE = re.compile(
     rf"(?<![\d#]){_DATE}\s*(?:[–—-]|\bto\b)\s*"
@@ -96,9 +97,6 @@ def _years_of(item: str) -> tuple[int, int, str] | None:
         rest = right if right.strip(_EDGES) else left
     text = " ".join(rest.split()).strip(_EDGES)
     return (first, last, text) if text else None
-
-
-_YEAR_RE = re.compile(_YEAR)
 
 
 def _items(text: str) -> list[list[tuple[int, int]]]:
