@@ -121,9 +121,12 @@ def replay_command(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     for diff in result.differences:
-        scored = {True: " (was right", False: " (was wrong", None: " ("}[diff.was_correct]
-        scored += {True: ", now right)", False: ", now wrong)", None: ")"}[diff.now_correct]
-        scored = "" if scored == " ()" else scored.replace("(, ", "(")
+        marks = [
+            f"{when} {'right' if correct else 'wrong'}"
+            for when, correct in (("was", diff.was_correct), ("now", diff.now_correct))
+            if correct is not None
+        ]
+        scored = f" ({', '.join(marks)})" if marks else ""
         console.print(f"{diff.id}{scored} {diff.question}", markup=False)
         console.print(f"  was: {diff.recorded}\n  now: {diff.replayed}", markup=False)
     if result.differences:

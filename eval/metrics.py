@@ -40,6 +40,16 @@ def contains_answer(text: str | None, answers: Iterable[str]) -> bool:
     return False
 
 
+def open_correct(
+    text: str, abstained: bool, expected: Sequence[str], *, unanswerable: bool, error: bool = False
+) -> bool:
+    """An open answer's score: on a question with no answer, right when it abstains; else right
+    when it answers, without error, and ``text`` holds an acceptable answer (``contains_answer``)."""
+    if unanswerable:
+        return abstained
+    return not (abstained or error) and contains_answer(text, expected)
+
+
 def token_f1(prediction: str | None, answers: Sequence[str]) -> float | None:
     """The best SQuAD-style token F1 between the normalised prediction and any acceptable answer.
 

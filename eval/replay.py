@@ -96,14 +96,16 @@ def _recorded_citations(record: Mapping[str, Any]) -> list[tuple[int, int]]:
 
 
 def _scored(record: Mapping[str, Any], answer: str, abstained: bool) -> bool:
-    """The replayed open answer's score, as ``eval.runner.score`` gives it: an abstention is right
-    only on a question with no answer, an answer when it holds an acceptable one's words."""
-    from eval.metrics import contains_answer
+    """The replayed open answer's score, by the rule ``eval.runner.score`` applies."""
+    from eval.metrics import open_correct
     from rag.markers import strip_markers
 
-    if record.get("unanswerable"):
-        return abstained
-    return not abstained and contains_answer(strip_markers(answer), record.get("expected") or [])
+    return open_correct(
+        strip_markers(answer),
+        abstained,
+        record.get("expected") or [],
+        unanswerable=bool(record.get("unanswerable")),
+    )
 
 
 def _after(record: dict[str, Any], difference: Difference | None) -> dict[str, Any]:

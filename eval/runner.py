@@ -120,14 +120,12 @@ def score(
     chosen = None
     if mode == "mc" and not abstained:
         chosen = answer.choice if answer.choice is not None else parse_choice(answer.answer, question.choices)
-    if question.unanswerable:
-        correct = abstained
-    elif answer.error or abstained:
-        correct = False
-    elif mode == "mc":
+    if mode == "mc" and not (question.unanswerable or answer.error or abstained):
         correct = chosen is not None and chosen == question.answer_index
     else:
-        correct = metrics.contains_answer(text, expected)
+        correct = metrics.open_correct(
+            text, abstained, expected, unanswerable=question.unanswerable, error=bool(answer.error)
+        )
     answered = not abstained and not answer.error
     cited = answered and cites
     return {

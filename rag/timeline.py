@@ -153,11 +153,12 @@ def named_entry(answer: str, question: str, lists: Sequence[Sequence[Entry]]) ->
     from rag.markers import strip_markers
     from rag.terms import key_terms
 
-    added = key_terms(strip_markers(answer)) - key_terms(question)
+    asked = key_terms(question)
+    added = key_terms(strip_markers(answer)) - asked
     best: list[tuple[float, int, int, Entry]] = []
     for index, entries in enumerate(lists):
         for entry in entries:
-            own = key_terms(entry.text) - key_terms(question)
+            own = key_terms(entry.text) - asked
             shared = len(own & added)
             if shared and shared / len(own) >= 0.5:
                 best.append((shared / len(own), shared, index, entry))

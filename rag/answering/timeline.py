@@ -47,7 +47,8 @@ class Timeline:
         if named is None:
             return verdict
         index, entry = named
-        if entry.covers(first, last) == 1:
+        share = entry.covers(first, last)
+        if share == 1:
             return verdict
         covering = {e.text: e for e in lists[index] if e.covers(first, last) == 1}
         if len(covering) == 1:
@@ -63,7 +64,7 @@ class Timeline:
                 conflicts=(),
                 cited_text=text,
             )
-        if entry.covers(first, last) == 0:
+        if share == 0:
             note = f" The list gives {label(entry)}, not {asked.text}."
             return replace(verdict, text=ABSTENTION + note, abstained=True)
         return verdict
